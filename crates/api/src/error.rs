@@ -23,6 +23,12 @@ pub enum ErrorKind {
     ServiceUnavailable,
     /// Not a model exception: the restJson1 answer for a path/method no operation has.
     UnknownOperation,
+    /// Not a model exception: a malformed or (in strict mode) wrong SigV4 signature.
+    InvalidSignature,
+    /// Not a model exception: an access key strict mode does not know.
+    UnrecognizedClient,
+    /// Not a model exception: a request body over the size limit.
+    RequestTooLarge,
 }
 
 impl ErrorKind {
@@ -43,13 +49,17 @@ impl ErrorKind {
             ErrorKind::Service => "ServiceException",
             ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
             ErrorKind::UnknownOperation => "UnknownOperationException",
+            ErrorKind::InvalidSignature => "InvalidSignatureException",
+            ErrorKind::UnrecognizedClient => "UnrecognizedClientException",
+            ErrorKind::RequestTooLarge => "RequestEntityTooLargeException",
         }
     }
 
     pub fn http_status(self) -> u16 {
         match self {
             ErrorKind::ResourceNotFound | ErrorKind::UnknownOperation => 404,
-            ErrorKind::Forbidden => 403,
+            ErrorKind::Forbidden | ErrorKind::InvalidSignature | ErrorKind::UnrecognizedClient => 403,
+            ErrorKind::RequestTooLarge => 413,
             ErrorKind::DryRunOperation => 412,
             ErrorKind::Service => 500,
             ErrorKind::ServiceUnavailable => 503,

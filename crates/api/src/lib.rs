@@ -2,9 +2,14 @@
 //! timestamps and errors. Pure data and validation; no I/O.
 #![forbid(unsafe_code)]
 
+pub mod arn;
 pub mod error;
 pub mod ids;
+pub mod model;
+pub mod operations;
 pub mod pyjson;
+pub mod schema;
 pub mod time;
+pub mod validate;
 
 pub use error::{ApiError, ApiResult, ErrorKind};

@@ -1,1 +1,36 @@
-fn main() {}
+//! The `stepwise` command: `serve` runs the Image Builder endpoint; `seed` fills a store
+//! with demo executions.
+#![forbid(unsafe_code)]
+
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "stepwise",
+    version,
+    about = "EC2 Image Builder's workflow service on your own machine",
+    long_about = "Stepwise serves the EC2 Image Builder API on a local endpoint. Point boto3, the AWS CLI \
+                  or aws-sdk-rust at it (endpoint URL, any credentials, any region): workflows and images \
+                  are created, workflows execute step by step on simulated EC2 actions, and every list \
+                  operation pages exactly as AWS does."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the Image Builder endpoint (embedded SQLite store).
+    Serve(serve::ServeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+    }
+}

@@ -1,1 +1,84 @@
+//! Drives image builds: runs each image's planned workflows stage by stage, step by step,
+//! on simulated actions, committing every transition to the store before it is visible.
+//! A build picks up where it stopped after a restart, from the last committed transition.
 #![forbid(unsafe_code)]
+
+pub mod context;
+pub mod plan;
+mod runner;
+pub mod simulate;
+
+pub use plan::{is_terminal_image_status, ImageRecord, PlannedWorkflow};
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use stepwise_api::time::Clock;
+use stepwise_store::{ResourceKind, SqliteStore, StoreResult, Tenant};
+
+#[derive(Debug, Clone, Copy)]
+pub struct EngineConfig {
+    /// Real seconds per simulated second; 0 completes every action at once.
+    pub time_scale: f64,
+}
+
+/// A handle on the engine; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub store: Arc<SqliteStore>,
+    pub clock: Arc<dyn Clock>,
+    pub config: EngineConfig,
+    running: Mutex<HashSet<(Tenant, String)>>,
+}
+
+impl Engine {
+    pub fn new(store: Arc<SqliteStore>, clock: Arc<dyn Clock>, config: EngineConfig) -> Self {
+        Engine {
+            inner: Arc::new(Inner { store, clock, config, running: Mutex::new(HashSet::new()) }),
+        }
+    }
+
+    pub fn config(&self) -> EngineConfig {
+        self.inner.config
+    }
+
+    /// Starts driving the image's build in the background, unless it is already driven.
+    pub fn start(&self, tenant: Tenant, image_arn: String) {
+        let key = (tenant.clone(), image_arn.clone());
+        if !self.inner.running.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone()) {
+            return;
+        }
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            if let Err(e) = runner::run_image(&inner, &tenant, &image_arn).await {
+                tracing::error!(image = %image_arn, error = %e, "image build stopped on a store error");
+            }
+            inner.running.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+        });
+    }
+
+    /// Picks up every unfinished build in the store (called once at start-up).
+    pub fn resume_all(&self) -> StoreResult<usize> {
+        let mut n = 0;
+        for (tenant, resource) in self.inner.store.list_all_resources(ResourceKind::Image)? {
+            let status = resource
+                .body
+                .pointer("/image/state/status")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("PENDING");
+            if !is_terminal_image_status(status) {
+                self.start(tenant, resource.arn);
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Whether any build is being driven right now.
+    pub fn busy(&self) -> bool {
+        !self.inner.running.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+    }
+}

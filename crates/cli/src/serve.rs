@@ -1,0 +1,171 @@
+//! `stepwise serve`: opens the store, starts the engine (resuming unfinished builds) and
+//! answers HTTP until SIGINT or SIGTERM, then finishes in-flight requests and closes the store.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use stepwise_api::time::{Clock, SystemClock};
+use stepwise_engine::{Engine, EngineConfig};
+use stepwise_server::{AppState, ServerConfig};
+use stepwise_store::SqliteStore;
+use stepwise_token::{Keys, TokenCodec};
+
+/// The default real seconds per simulated second: a default build (about 1,000 simulated
+/// seconds of actions) takes two or three seconds.
+pub const DEFAULT_TIME_SCALE: f64 = 0.002;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "STEPWISE_LISTEN", default_value = "127.0.0.1:4599")]
+    pub listen: SocketAddr,
+
+    /// Directory of the SQLite store (created if missing) [default: the per-user data
+    /// directory, e.g. $XDG_DATA_HOME/stepwise].
+    #[arg(long, env = "STEPWISE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Real seconds per simulated second of a step action; 0 completes every action at once.
+    #[arg(long, env = "STEPWISE_TIME_SCALE", default_value_t = DEFAULT_TIME_SCALE)]
+    pub time_scale: f64,
+
+    /// Steps a workflow document may hold (the AWS default quota is 15).
+    #[arg(long, env = "STEPWISE_MAX_STEPS_PER_WORKFLOW", default_value_t = 15,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_steps_per_workflow: u32,
+
+    /// The 12-digit account every request acts in.
+    #[arg(long, env = "STEPWISE_ACCOUNT_ID", default_value = "123456789012", value_parser = parse_account)]
+    pub account_id: String,
+
+    /// Region of unsigned requests.
+    #[arg(long, env = "STEPWISE_DEFAULT_REGION", default_value = "us-east-1")]
+    pub default_region: String,
+
+    /// Lifetime of pagination tokens, in seconds.
+    #[arg(long, env = "STEPWISE_TOKEN_TTL", default_value_t = 24 * 3600)]
+    pub token_ttl: u64,
+}
+
+fn parse_account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err("an account id is 12 digits".into())
+    }
+}
+
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("stepwise")
+}
+
+/// The store's pagination key: generated once, kept in the store, so tokens outlive restarts.
+pub fn token_codec(store: &SqliteStore, ttl: u64) -> Result<TokenCodec, String> {
+    let key = store
+        .meta_get_or_init("pagination_key_v1", || {
+            let mut k = vec![0u8; 33];
+            k[0] = 1;
+            rand::Rng::fill(&mut rand::thread_rng(), &mut k[1..]);
+            k
+        })
+        .map_err(|e| e.to_string())?;
+    if key.len() != 33 {
+        return Err("the stored pagination key is corrupt".into());
+    }
+    let mut secret = [0u8; 32];
+    secret.copy_from_slice(&key[1..]);
+    Ok(TokenCodec::new(Keys::single(key[0], secret), ttl))
+}
+
+pub fn open_store(data_dir: &std::path::Path) -> Result<SqliteStore, String> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", data_dir.display()))?;
+    let path = data_dir.join("stepwise.db");
+    SqliteStore::open(&path).map_err(|e| format!("cannot open store {}: {e}", path.display()))
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STEPWISE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if !(args.time_scale >= 0.0 && args.time_scale.is_finite()) {
+        eprintln!("error: --time-scale must be a number >= 0");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    let store = Arc::new(open_store(&data_dir)?);
+    let tokens = token_codec(&store, args.token_ttl)?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let engine = Engine::new(store.clone(), clock.clone(), EngineConfig { time_scale: args.time_scale });
+    let config = ServerConfig {
+        account_id: args.account_id.clone(),
+        default_region: args.default_region.clone(),
+        max_steps_per_workflow: args.max_steps_per_workflow as usize,
+        ..ServerConfig::default()
+    };
+    let state = AppState {
+        store: store.clone(),
+        engine: engine.clone(),
+        clock,
+        tokens: Arc::new(tokens),
+        config: Arc::new(config),
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let resumed = engine.resume_all().map_err(|e| e.to_string())?;
+    tracing::info!(
+        listen = %args.listen,
+        store = %store.path().display(),
+        time_scale = args.time_scale,
+        resumed,
+        "stepwise is serving"
+    );
+    stepwise_server::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("shutting down: closing the store");
+    store.close().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,58 @@
+//! What an image will run, fixed at CreateImage and stored with the image, so that the
+//! engine can pick the build up again after a restart without asking anyone.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One workflow the image runs, with everything resolved at CreateImage time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedWorkflow {
+    /// The resolved build ARN (execution records carry it).
+    pub workflow_arn: String,
+    /// `BUILD`, `TEST` or `DISTRIBUTION`.
+    pub workflow_type: String,
+    /// The document text, as stored for the workflow build version.
+    pub data: String,
+    /// Typed parameter values, defaults filled in.
+    pub parameters: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+}
+
+/// The stored form of an image: the API's `Image` shape plus the engine's plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageRecord {
+    /// The `Image` member of GetImage, exactly as it is shown.
+    pub image: Value,
+    pub plan: Vec<PlannedWorkflow>,
+}
+
+impl ImageRecord {
+    pub fn status(&self) -> &str {
+        self.image.pointer("/state/status").and_then(Value::as_str).unwrap_or("PENDING")
+    }
+
+    pub fn arn(&self) -> &str {
+        self.image.get("arn").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn set_status(&mut self, status: &str) {
+        let state = self.image.as_object_mut().map(|o| {
+            o.entry("state").or_insert_with(|| Value::Object(Map::new()))
+        });
+        if let Some(Value::Object(state)) = state {
+            state.insert("status".into(), Value::String(status.into()));
+        }
+    }
+
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.image.get("tags").and_then(|t| t.get(key)).and_then(Value::as_str)
+    }
+}
+
+pub fn is_terminal_image_status(status: &str) -> bool {
+    matches!(status, "AVAILABLE" | "FAILED" | "CANCELLED")
+}

@@ -1,0 +1,149 @@
+//! Workflow executions and step executions: the records the engine writes, read back.
+//! ListWorkflowStepExecutions is the hot path: two indexed reads and one token.
+
+use super::json::{str_member, Obj};
+use crate::listing::PageRequest;
+use crate::protocol::Ctx;
+use serde_json::{json, Value};
+use stepwise_api::time::format_millis;
+use stepwise_api::{ApiError, ApiResult};
+use stepwise_engine::ImageRecord;
+use stepwise_store::{ResourceKind, StepRow, WorkflowExecutionRow};
+use stepwise_token::{CursorWriter, OpCode};
+
+fn lower_id(input: &Value, key: &str) -> String {
+    str_member(input, key).unwrap_or_default().to_ascii_lowercase()
+}
+
+fn step_common(obj: Obj, s: &StepRow) -> Obj {
+    obj.opt("description", s.description.clone())
+        .set("action", s.action.clone())
+        .set("status", s.status.clone())
+        .opt("rollbackStatus", s.rollback_status.clone())
+        .opt("message", s.message.clone())
+        .opt("inputs", s.inputs.clone())
+        .opt("outputs", s.outputs.clone())
+        .set("startTime", format_millis(s.start_ms))
+        .opt("endTime", s.end_ms.map(format_millis))
+}
+
+fn step_metadata(s: &StepRow) -> Value {
+    let obj = Obj::new().set("stepExecutionId", s.id.clone()).set("name", s.name.clone());
+    step_common(obj, s)
+        .opt("attemptNumber", s.attempt)
+        .opt("maxAttempts", s.max_attempts)
+        .build()
+}
+
+pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let id = lower_id(input, "workflowExecutionId");
+    let page = PageRequest::new(
+        ctx,
+        OpCode::ListWorkflowStepExecutions,
+        json!({ "workflowExecutionId": id }),
+        input,
+    );
+    let after = page.cursor(|r| r.u32())?;
+    let execution = ctx
+        .state
+        .store
+        .get_execution(&ctx.tenant, &id)?
+        .ok_or_else(|| ApiError::not_found(&id))?;
+    let rows = ctx.state.store.list_steps(&id, after.map(i64::from), page.limit + 1)?;
+    let (rows, token) = page.finish(rows, |s| CursorWriter::new().u32(s.idx as u32));
+    Ok(Obj::new()
+        .set("steps", rows.iter().map(step_metadata).collect::<Vec<_>>())
+        .set("workflowBuildVersionArn", execution.workflow_arn)
+        .set("workflowExecutionId", execution.id)
+        .set("imageBuildVersionArn", execution.image_arn)
+        .opt("nextToken", token)
+        .build())
+}
+
+pub fn get_step(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let id = lower_id(input, "stepExecutionId");
+    let found = ctx
+        .state
+        .store
+        .get_step(&ctx.tenant, &id)?
+        .ok_or_else(|| ApiError::not_found(&id))?;
+    let (s, e) = (&found.step, &found.execution);
+    let obj = Obj::new()
+        .set("stepExecutionId", s.id.clone())
+        .set("workflowBuildVersionArn", e.workflow_arn.clone())
+        .set("workflowExecutionId", e.id.clone())
+        .set("imageBuildVersionArn", e.image_arn.clone())
+        .set("name", s.name.clone());
+    Ok(step_common(obj, s)
+        .set("onFailure", s.on_failure.clone())
+        .set("timeoutSeconds", s.timeout_seconds)
+        .opt("attemptNumber", s.attempt)
+        .opt("maxAttempts", s.max_attempts)
+        .build())
+}
+
+fn execution_common(obj: Obj, e: &WorkflowExecutionRow) -> Obj {
+    obj.set("type", e.workflow_type.clone())
+        .set("status", e.status.clone())
+        .opt("message", e.message.clone())
+        .set("totalStepCount", e.total_steps)
+        .set("totalStepsSucceeded", e.succeeded)
+        .set("totalStepsFailed", e.failed)
+        .set("totalStepsSkipped", e.skipped)
+        .set("startTime", format_millis(e.start_ms))
+        .opt("endTime", e.end_ms.map(format_millis))
+        .opt("parallelGroup", e.parallel_group.clone())
+}
+
+pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default().to_string();
+    let page = PageRequest::new(
+        ctx,
+        OpCode::ListWorkflowExecutions,
+        json!({ "imageBuildVersionArn": arn }),
+        input,
+    );
+    let after = page.cursor(|r| r.u64())?;
+    let image = ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::Image, &arn)?
+        .ok_or_else(|| ApiError::not_found(&arn))?;
+    let record: ImageRecord = serde_json::from_value(image.body)
+        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    let after = after.map(|s| s.min(i64::MAX as u64) as i64);
+    let rows = ctx.state.store.list_executions(&ctx.tenant, &arn, after, page.limit + 1)?;
+    let (rows, token) = page.finish(rows, |e| CursorWriter::new().u64(e.seq as u64));
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|e| {
+            let obj = Obj::new()
+                .set("workflowBuildVersionArn", e.workflow_arn.clone())
+                .set("workflowExecutionId", e.id.clone());
+            execution_common(obj, e).set("retried", e.retried).build()
+        })
+        .collect();
+    let message = (record.status() == "FAILED")
+        .then(|| record.image.pointer("/state/reason").and_then(Value::as_str).map(str::to_string))
+        .flatten();
+    Ok(Obj::new()
+        .set("workflowExecutions", items)
+        .set("imageBuildVersionArn", arn)
+        .opt("message", message)
+        .opt("nextToken", token)
+        .build())
+}
+
+pub fn get_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let id = lower_id(input, "workflowExecutionId");
+    let e = ctx
+        .state
+        .store
+        .get_execution(&ctx.tenant, &id)?
+        .ok_or_else(|| ApiError::not_found(&id))?;
+    let obj = Obj::new()
+        .set("workflowBuildVersionArn", e.workflow_arn.clone())
+        .set("workflowExecutionId", e.id.clone())
+        .set("imageBuildVersionArn", e.image_arn.clone());
+    Ok(execution_common(obj, &e).build())
+}

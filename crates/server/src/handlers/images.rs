@@ -1,0 +1,381 @@
+//! Images: CreateImage (checks, snapshots, the execution plan), GetImage and
+//! ListImageBuildVersions.
+
+use super::filters::Filters;
+use super::json::{str_member, Obj};
+use super::workflows;
+use crate::idempotency::Idempotency;
+use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::protocol::Ctx;
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+use stepwise_api::arn::{self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern};
+use stepwise_api::time::format_millis;
+use stepwise_api::{ApiError, ApiResult, ErrorKind};
+use stepwise_engine::{ImageRecord, PlannedWorkflow};
+use stepwise_store::{ResourceKind, Write};
+use stepwise_token::OpCode;
+use stepwise_workflow::{bind_parameters, parse_document, WorkflowType};
+
+/// A stored image with its sort key.
+struct ImageBuild {
+    record: ImageRecord,
+    nname: String,
+    version: SemVer,
+    build: u32,
+}
+
+fn image_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<ImageBuild>> {
+    let mut out = Vec::new();
+    for r in ctx.state.store.list_resources(&ctx.tenant, ResourceKind::Image)? {
+        let record: ImageRecord = serde_json::from_value(r.body)
+            .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+        let Some(parsed) = Arn::parse(&r.arn) else { continue };
+        let [nname, version, build] = parsed.path[..] else { continue };
+        let (Some(version), Ok(build)) = (SemVer::parse(version), build.parse()) else { continue };
+        out.push(ImageBuild { nname: nname.to_string(), version, build, record });
+    }
+    Ok(out)
+}
+
+fn get_required(ctx: &Ctx<'_>, kind: ResourceKind, arn_text: &str) -> ApiResult<Value> {
+    ctx.state
+        .store
+        .get_resource(&ctx.tenant, kind, arn_text)?
+        .map(|r| r.body)
+        .ok_or_else(|| ApiError::not_found(arn_text))
+}
+
+/// Resolves a recipe ARN (exact or wildcard version) to the highest matching version.
+fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Value> {
+    let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
+    let [nname, version] = parsed.path[..] else { return Err(ApiError::not_found(arn_text)) };
+    let pattern = VersionPattern::parse(version).ok_or_else(|| ApiError::not_found(arn_text))?;
+    if parsed.region != ctx.tenant.region || parsed.owner != ctx.tenant.account {
+        return Err(ApiError::not_found(arn_text));
+    }
+    ctx.state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::ImageRecipe)?
+        .into_iter()
+        .filter_map(|r| {
+            let a = Arn::parse(&r.arn)?;
+            let v = SemVer::parse(a.path.get(1)?)?;
+            (a.path.first() == Some(&nname) && pattern.matches(v)).then_some((v, r.body))
+        })
+        .max_by_key(|(v, _)| *v)
+        .map(|(_, body)| body)
+        .ok_or_else(|| ApiError::not_found(arn_text))
+}
+
+/// The checks of spec §8.2 over `workflows`, and the plan they give.
+fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResult<Vec<PlannedWorkflow>> {
+    let given = input.get("workflows").and_then(Value::as_array).cloned().unwrap_or_default();
+    let configs: Vec<Value> = if given.is_empty() {
+        let region = &ctx.tenant.region;
+        vec![
+            json!({"workflowArn": arn::arn(region, "aws", "workflow/build/build-image/x.x.x")}),
+            json!({"workflowArn": arn::arn(region, "aws", "workflow/test/test-image/x.x.x")}),
+        ]
+    } else {
+        given
+    };
+    let bad = |path: String, detail: String| ApiError::invalid_value(&path, &detail);
+    if configs.len() > 10 {
+        return Err(bad("workflows".into(), "At most 10 workflows can be specified.".into()));
+    }
+    let mut types = Vec::new();
+    for (i, c) in configs.iter().enumerate() {
+        let arn_text = c.get("workflowArn").and_then(Value::as_str).unwrap_or_default();
+        let parsed = Arn::parse(arn_text).filter(|a| a.resource_type == "workflow");
+        let ty = parsed
+            .as_ref()
+            .and_then(|a| a.path.first())
+            .and_then(|s| WorkflowType::from_arn_segment(s))
+            .ok_or_else(|| ApiError::not_found(arn_text))?;
+        types.push(ty);
+        let _ = i;
+    }
+    for (ty, label) in [(WorkflowType::Build, "build"), (WorkflowType::Distribution, "distribution")] {
+        if let Some(second) = types.iter().enumerate().filter(|(_, t)| **t == ty).nth(1).map(|(i, _)| i) {
+            return Err(bad(
+                format!("workflows[{second}]"),
+                format!("At most one {label} workflow can be specified."),
+            ));
+        }
+    }
+    for c in &configs {
+        let arn_text = c.get("workflowArn").and_then(Value::as_str).unwrap_or_default();
+        if let Some(a) = Arn::parse(arn_text) {
+            if a.is_amazon_owned() && a.path.get(2) != Some(&"x.x.x") {
+                return Err(bad(
+                    "workflows".into(),
+                    format!("AWS managed workflows must have latest version 'x.x.x' for '{arn_text}'"),
+                ));
+            }
+        }
+    }
+    let mut plan = Vec::new();
+    let mut output_names = HashSet::new();
+    for (i, c) in configs.iter().enumerate() {
+        let arn_text = c.get("workflowArn").and_then(Value::as_str).unwrap_or_default();
+        let resolved = workflows::resolve(ctx, arn_text)?;
+        let ty = types[i];
+        for key in ["parallelGroup", "onFailure"] {
+            if c.get(key).is_some() && ty != WorkflowType::Test {
+                return Err(bad(
+                    format!("workflows[{i}].{key}"),
+                    format!("{key} can only be set on test workflows."),
+                ));
+            }
+        }
+        let doc = parse_document(resolved.data(), ty, usize::MAX)
+            .map_err(|e| ApiError::internal(format!("stored workflow document is invalid: {e}")))?;
+        let supplied: Vec<(String, Vec<String>)> = c
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| {
+                        let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                        let values = p
+                            .get("value")
+                            .and_then(Value::as_array)
+                            .map(|v| v.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                            .unwrap_or_default();
+                        (name, values)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let parameters = bind_parameters(&doc, &supplied)
+            .map_err(|e| bad(format!("workflows[{i}].parameters"), e.to_string()))?;
+        for o in &doc.outputs {
+            if !output_names.insert(o.name.clone()) {
+                return Err(bad(
+                    format!("workflows[{i}]"),
+                    format!("The workflow output name '{}' is used by more than one workflow.", o.name),
+                ));
+            }
+        }
+        if ty == WorkflowType::Test && !tests_enabled {
+            continue;
+        }
+        plan.push(PlannedWorkflow {
+            workflow_arn: resolved.arn().to_string(),
+            workflow_type: ty.as_str().to_string(),
+            data: resolved.data().to_string(),
+            parameters,
+            parallel_group: c.get("parallelGroup").and_then(Value::as_str).map(str::to_string),
+            on_failure: c.get("onFailure").and_then(Value::as_str).map(str::to_string),
+        });
+    }
+    Ok(plan)
+}
+
+pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, "CreateImage", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let recipe_arn = str_member(input, "imageRecipeArn");
+    match (recipe_arn, str_member(input, "containerRecipeArn")) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(ApiError::new(
+                ErrorKind::InvalidRequest,
+                "Exactly one of the parameters 'imageRecipeArn' and 'containerRecipeArn' must be supplied.",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::new(ErrorKind::InvalidRequest, "Container recipes are not supported."))
+        }
+        (Some(_), None) => {}
+    }
+    let mut tests = input.get("imageTestsConfiguration").cloned().unwrap_or_else(|| json!({}));
+    let tests_enabled = tests.get("imageTestsEnabled").and_then(Value::as_bool).unwrap_or(true);
+    if let Some(t) = tests.as_object_mut() {
+        t.entry("imageTestsEnabled").or_insert(json!(true));
+        t.entry("timeoutMinutes").or_insert(json!(720));
+    }
+    let plan = plan_workflows(ctx, input, tests_enabled)?;
+    let recipe = resolve_recipe(ctx, recipe_arn.unwrap_or_default())?;
+    let infra_arn = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
+    let infra = get_required(ctx, ResourceKind::InfrastructureConfiguration, infra_arn)?;
+    let distribution = match str_member(input, "distributionConfigurationArn") {
+        Some(a) => Some(get_required(ctx, ResourceKind::DistributionConfiguration, a)?),
+        None => None,
+    };
+    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
+        return Err(ApiError::dry_run());
+    }
+    let name = recipe.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let version_text = recipe.get("version").and_then(Value::as_str).unwrap_or("1.0.0").to_string();
+    let version = SemVer::parse(&version_text).unwrap_or(SemVer(1, 0, 0));
+    let nname = normalize_name(&name);
+    let build = image_builds(ctx)?
+        .iter()
+        .filter(|b| b.nname == nname && b.version == version)
+        .map(|b| b.build)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let prefix = arn::arn(&ctx.tenant.region, &ctx.tenant.account, &format!("image/{nname}"));
+    let image_arn = format!("{prefix}/{version}/{build}");
+    let platform = recipe.get("platform").and_then(Value::as_str).unwrap_or("Linux").to_string();
+    let image = Obj::new()
+        .set("arn", image_arn.clone())
+        .set("type", "AMI")
+        .set("name", name)
+        .set("version", format!("{version}/{build}"))
+        .set("platform", platform)
+        .set(
+            "enhancedImageMetadataEnabled",
+            input.get("enhancedImageMetadataEnabled").and_then(Value::as_bool).unwrap_or(true),
+        )
+        .set("state", json!({"status": "PENDING"}))
+        .set("imageRecipe", recipe)
+        .set("infrastructureConfiguration", infra)
+        .opt("distributionConfiguration", distribution)
+        .set("imageTestsConfiguration", tests)
+        .set("dateCreated", format_millis(ctx.now()))
+        .set("outputResources", json!({"amis": []}))
+        .set("tags", input.get("tags").cloned().unwrap_or_else(|| json!({})))
+        .set("buildType", "USER_INITIATED")
+        .set("imageSource", "CUSTOM")
+        .opt("imageScanningConfiguration", input.get("imageScanningConfiguration").cloned())
+        .opt("executionRole", str_member(input, "executionRole"))
+        .opt("workflows", input.get("workflows").cloned())
+        .opt("loggingConfiguration", input.get("loggingConfiguration").cloned())
+        .build();
+    let record = ImageRecord { image, plan };
+    let response = Obj::new()
+        .set("clientToken", str_member(input, "clientToken").unwrap_or_default())
+        .set("imageBuildVersionArn", image_arn.clone())
+        .set("latestVersionReferences", latest_version_references(&prefix, version))
+        .build();
+    let body = serde_json::to_value(&record).map_err(|e| ApiError::internal(e.to_string()))?;
+    ctx.state.store.apply(
+        &ctx.tenant,
+        &[
+            Write::InsertResource { kind: ResourceKind::Image, arn: image_arn.clone(), body },
+            idem.record(ctx, &response),
+        ],
+    )?;
+    ctx.state.engine.start(ctx.tenant.clone(), image_arn);
+    Ok(response)
+}
+
+pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "imageBuildVersionArn").unwrap_or_default();
+    let not_found = || ApiError::not_found(arn_text);
+    let parsed = Arn::parse(arn_text).filter(|a| a.resource_type == "image").ok_or_else(not_found)?;
+    if parsed.region != ctx.tenant.region || parsed.owner != ctx.tenant.account {
+        return Err(not_found());
+    }
+    let found = match parsed.path[..] {
+        [nname, version, build] => {
+            let _ = (nname, version, build);
+            let r = ctx
+                .state
+                .store
+                .get_resource(&ctx.tenant, ResourceKind::Image, arn_text)?
+                .ok_or_else(not_found)?;
+            let record: ImageRecord = serde_json::from_value(r.body)
+                .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+            let version = SemVer::parse(version).ok_or_else(not_found)?;
+            (record, nname.to_string(), version)
+        }
+        [nname, version] => {
+            let pattern = VersionPattern::parse(version).ok_or_else(not_found)?;
+            let best = image_builds(ctx)?
+                .into_iter()
+                .filter(|b| b.nname == nname && pattern.matches(b.version) && b.record.status() == "AVAILABLE")
+                .max_by_key(|b| (b.version, b.build))
+                .ok_or_else(not_found)?;
+            (best.record, best.nname, best.version)
+        }
+        _ => return Err(not_found()),
+    };
+    let (record, nname, version) = found;
+    let prefix = arn::arn(&ctx.tenant.region, &ctx.tenant.account, &format!("image/{nname}"));
+    Ok(Obj::new()
+        .set("image", record.image)
+        .set("latestVersionReferences", latest_version_references(&prefix, version))
+        .build())
+}
+
+fn summary(image: &Value, owner: &str) -> Value {
+    let mut out = Map::new();
+    for key in [
+        "arn", "name", "type", "version", "platform", "osVersion", "state", "owner", "dateCreated",
+        "outputResources", "tags", "buildType", "imageSource", "loggingConfiguration",
+    ] {
+        if key == "owner" {
+            out.insert(key.into(), json!(owner));
+        } else if let Some(v) = image.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let filters = Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
+    let version_arn = str_member(input, "imageVersionArn");
+    let mut binding = Map::new();
+    if let Some(a) = version_arn {
+        binding.insert("imageVersionArn".into(), json!(a));
+    }
+    if let Some(f) = input.get("filters") {
+        binding.insert("filters".into(), f.clone());
+    }
+    let page = PageRequest::new(ctx, OpCode::ListImageBuildVersions, Value::Object(binding), input);
+    let wanted: Option<(String, Option<SemVer>)> = match version_arn {
+        None => None,
+        Some(text) => match Arn::parse(text) {
+            Some(a)
+                if a.resource_type == "image"
+                    && a.region == ctx.tenant.region
+                    && a.owner == ctx.tenant.account
+                    && a.path.len() == 2 =>
+            {
+                Some((a.path[0].to_string(), SemVer::parse(a.path[1])))
+            }
+            _ => Some((String::new(), None)),
+        },
+    };
+    let items: Vec<(Vec<KeyPart>, Value)> = image_builds(ctx)?
+        .into_iter()
+        .filter(|b| match &wanted {
+            None => true,
+            Some((nname, version)) => &b.nname == nname && *version == Some(b.version),
+        })
+        .filter(|b| {
+            let image = &b.record.image;
+            let semver = b.version.to_string();
+            filters.matches(|f| match f {
+                "version" => Some(semver.as_str()),
+                other => image.get(other).and_then(Value::as_str),
+            })
+        })
+        .map(|b| {
+            let key = vec![
+                KeyPart::Str(b.nname.clone()),
+                KeyPart::Desc(b.version.0),
+                KeyPart::Desc(b.version.1),
+                KeyPart::Desc(b.version.2),
+                KeyPart::Desc(b.build),
+            ];
+            (key, summary(&b.record.image, &ctx.tenant.account))
+        })
+        .collect();
+    let layout = [
+        KeyPart::Str(String::new()),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+    ];
+    let (items, token) = page_sorted(&page, &layout, items)?;
+    Ok(Obj::new().set("imageSummaryList", items).opt("nextToken", token).build())
+}

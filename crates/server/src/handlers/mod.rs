@@ -1,0 +1,50 @@
+//! Operation handlers, one module per resource family. Each takes a validated JSON input
+//! and returns the response body (without `requestId`, which the protocol layer adds).
+
+mod executions;
+mod filters;
+mod images;
+mod json;
+mod workflows;
+
+use crate::protocol::Ctx;
+use serde_json::Value;
+use stepwise_api::operations::Operation;
+use stepwise_api::{validate, ApiError, ApiResult, ErrorKind};
+
+pub fn handle(ctx: &Ctx<'_>, op: &Operation, input: Value) -> ApiResult<Value> {
+    validate::validate_input(op, &input)?;
+    match op.name {
+        "CreateWorkflow" => workflows::create(ctx, &input),
+        "GetWorkflow" => workflows::get(ctx, &input),
+        "ListWorkflows" => workflows::list(ctx, &input),
+        "ListWorkflowBuildVersions" => workflows::list_build_versions(ctx, &input),
+        "DeleteWorkflow" => workflows::delete(ctx, &input),
+        "CreateImage" => images::create(ctx, &input),
+        "GetImage" => images::get(ctx, &input),
+        "ListImageBuildVersions" => images::list_build_versions(ctx, &input),
+        "ListWorkflowExecutions" => executions::list_executions(ctx, &input),
+        "GetWorkflowExecution" => executions::get_execution(ctx, &input),
+        "ListWorkflowStepExecutions" => executions::list_steps(ctx, &input),
+        "GetWorkflowStepExecution" => executions::get_step(ctx, &input),
+        other => Err(ApiError::new(
+            ErrorKind::UnknownOperation,
+            format!("The operation {other} is not supported by Stepwise yet."),
+        )),
+    }
+}
+
+/// Whether the operation's output shape has a `requestId` member (spec §3.5).
+pub fn has_request_id(operation: &str) -> bool {
+    !matches!(
+        operation,
+        "CreateWorkflow"
+            | "GetWorkflow"
+            | "ListWorkflows"
+            | "ListWorkflowBuildVersions"
+            | "DeleteWorkflow"
+            | "RetryImage"
+            | "ListWaitingWorkflowSteps"
+            | "SendWorkflowStepAction"
+    )
+}

@@ -1,0 +1,431 @@
+//! Workflow resources: CreateWorkflow, GetWorkflow, ListWorkflows,
+//! ListWorkflowBuildVersions, DeleteWorkflow, and the Amazon-managed workflows.
+
+use super::filters::Filters;
+use super::json::{str_member, Obj};
+use crate::idempotency::Idempotency;
+use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::protocol::Ctx;
+use serde_json::{json, Value};
+use stepwise_api::arn::{self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern};
+use stepwise_api::time::format_millis;
+use stepwise_api::{ApiError, ApiResult, ErrorKind};
+use stepwise_engine::{is_terminal_image_status, ImageRecord};
+use stepwise_store::{ResourceKind, Write};
+use stepwise_token::OpCode;
+use stepwise_workflow::{managed_workflows, parse_document, WorkflowType};
+
+/// A workflow build version as it is kept and shown (the `Workflow` shape) with its sort key.
+pub struct WorkflowBuild {
+    pub body: Value,
+    pub ty: WorkflowType,
+    pub nname: String,
+    pub version: SemVer,
+    pub build: u32,
+}
+
+impl WorkflowBuild {
+    fn from_body(body: Value) -> Option<WorkflowBuild> {
+        let arn = body.get("arn")?.as_str()?.to_string();
+        let parsed = Arn::parse(&arn)?;
+        let [ty, nname, version, build] = parsed.path[..] else { return None };
+        Some(WorkflowBuild {
+            ty: WorkflowType::from_arn_segment(ty)?,
+            nname: nname.to_string(),
+            version: SemVer::parse(version)?,
+            build: build.parse().ok()?,
+            body,
+        })
+    }
+
+    pub fn arn(&self) -> &str {
+        self.body.get("arn").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn data(&self) -> &str {
+        self.body.get("data").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    fn field(&self, key: &str) -> Option<&str> {
+        self.body.get(key).and_then(Value::as_str)
+    }
+}
+
+fn type_code(ty: WorkflowType) -> u8 {
+    match ty {
+        WorkflowType::Build => 0,
+        WorkflowType::Test => 1,
+        WorkflowType::Distribution => 2,
+    }
+}
+
+fn parameters_json(data: &str, ty: WorkflowType) -> Value {
+    let Ok(doc) = parse_document(data, ty, usize::MAX) else { return json!([]) };
+    Value::Array(
+        doc.parameters
+            .iter()
+            .map(|p| {
+                Obj::new()
+                    .set("name", p.name.clone())
+                    .set("type", p.ty.as_str())
+                    .opt("defaultValue", p.default_value_strings())
+                    .opt("description", p.description.clone())
+                    .build()
+            })
+            .collect(),
+    )
+}
+
+/// The Amazon-managed workflows as they appear in `region`.
+pub fn managed_builds(region: &str) -> Vec<WorkflowBuild> {
+    managed_workflows()
+        .iter()
+        .filter_map(|m| {
+            let arn = arn::arn(
+                region,
+                "aws",
+                &format!("workflow/{}/{}/{}/{}", m.ty.arn_segment(), m.name, m.version, m.build),
+            );
+            let body = Obj::new()
+                .set("arn", arn)
+                .set("name", m.name)
+                .set("version", m.version)
+                .set("description", m.description)
+                .set("type", m.ty.as_str())
+                .set("owner", "Amazon")
+                .set("data", m.data)
+                .set("dateCreated", m.date_created)
+                .set("tags", json!({}))
+                .set("parameters", parameters_json(m.data, m.ty))
+                .build();
+            WorkflowBuild::from_body(body)
+        })
+        .collect()
+}
+
+fn own_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<WorkflowBuild>> {
+    Ok(ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::Workflow)?
+        .into_iter()
+        .filter_map(|r| WorkflowBuild::from_body(r.body))
+        .collect())
+}
+
+/// Resolves a build, version or wildcard workflow ARN to the highest matching build.
+pub fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> {
+    let not_found = || ApiError::not_found(arn_text);
+    let parsed = Arn::parse(arn_text).ok_or_else(not_found)?;
+    if parsed.resource_type != "workflow" || parsed.region != ctx.tenant.region {
+        return Err(not_found());
+    }
+    let (ty, nname, version, build) = match parsed.path[..] {
+        [t, n, v] => (t, n, v, None),
+        [t, n, v, b] => (t, n, v, Some(b.parse::<u32>().map_err(|_| not_found())?)),
+        _ => return Err(not_found()),
+    };
+    let ty = WorkflowType::from_arn_segment(ty).ok_or_else(not_found)?;
+    let pattern = VersionPattern::parse(version).ok_or_else(not_found)?;
+    let candidates = if parsed.is_amazon_owned() {
+        managed_builds(&ctx.tenant.region)
+    } else if parsed.owner == ctx.tenant.account {
+        own_builds(ctx)?
+    } else {
+        return Err(not_found());
+    };
+    candidates
+        .into_iter()
+        .filter(|w| w.ty == ty && w.nname == nname && pattern.matches(w.version))
+        .filter(|w| build.is_none_or(|b| b == w.build))
+        .max_by_key(|w| (w.version, w.build))
+        .ok_or_else(not_found)
+}
+
+pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let data = str_member(input, "data");
+    let uri = str_member(input, "uri");
+    match (data, uri) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(ApiError::new(
+                ErrorKind::InvalidParameterCombination,
+                "Exactly one of the parameters 'data' and 'uri' must be supplied.",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::invalid_value("uri", "Only inline data is supported."));
+        }
+        (Some(_), None) => {}
+    }
+    let data = data.unwrap_or_default();
+    let name = str_member(input, "name").unwrap_or_default();
+    let ty_text = str_member(input, "type").unwrap_or_default();
+    let ty = WorkflowType::parse(ty_text)
+        .ok_or_else(|| ApiError::invalid_param("type", "It must be BUILD, TEST or DISTRIBUTION."))?;
+    let version_text = str_member(input, "semanticVersion").unwrap_or_default();
+    let version = SemVer::parse(version_text).ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::InvalidVersionNumber,
+            "The value supplied for parameter 'semanticVersion' is not valid. semanticVersion must match pattern ^[0-9]+\\.[0-9]+\\.[0-9]+$",
+        )
+    })?;
+    parse_document(data, ty, ctx.state.config.max_steps_per_workflow)
+        .map_err(|e| ApiError::invalid_value("data", &e.to_string()))?;
+    let nname = normalize_name(name);
+    let description = str_member(input, "description");
+    let kms = str_member(input, "kmsKeyId");
+    let latest = own_builds(ctx)?
+        .into_iter()
+        .filter(|w| w.ty == ty && w.nname == nname && w.version == version)
+        .max_by_key(|w| w.build);
+    if let Some(latest) = &latest {
+        if latest.data() == data && latest.field("description") == description && latest.field("kmsKeyId") == kms {
+            return Err(ApiError::already_exists("Workflow", latest.arn()));
+        }
+    }
+    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
+        return Err(ApiError::dry_run());
+    }
+    let idem = match Idempotency::check(ctx, "CreateWorkflow", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let build = latest.map_or(1, |w| w.build + 1);
+    let prefix = arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("workflow/{}/{}", ty.arn_segment(), nname),
+    );
+    let build_arn = format!("{prefix}/{version}/{build}");
+    let body = Obj::new()
+        .set("arn", build_arn.clone())
+        .set("name", name)
+        .set("version", version.to_string())
+        .opt("description", description)
+        .opt("changeDescription", str_member(input, "changeDescription"))
+        .set("type", ty.as_str())
+        .set("owner", ctx.tenant.account.clone())
+        .set("data", data)
+        .opt("kmsKeyId", kms)
+        .set("dateCreated", format_millis(ctx.now()))
+        .set("tags", input.get("tags").cloned().unwrap_or_else(|| json!({})))
+        .set("parameters", parameters_json(data, ty))
+        .build();
+    let response = Obj::new()
+        .set("clientToken", str_member(input, "clientToken").unwrap_or_default())
+        .set("workflowBuildVersionArn", build_arn.clone())
+        .set("latestVersionReferences", latest_version_references(&prefix, version))
+        .build();
+    let writes = vec![
+        Write::InsertResource { kind: ResourceKind::Workflow, arn: build_arn, body },
+        idem.record(ctx, &response),
+    ];
+    ctx.state.store.apply(&ctx.tenant, &writes)?;
+    Ok(response)
+}
+
+pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
+    let w = resolve(ctx, arn_text)?;
+    let prefix = arn::arn(
+        Arn::parse(w.arn()).map(|a| a.region).unwrap_or_default(),
+        Arn::parse(w.arn()).map(|a| a.owner).unwrap_or_default(),
+        &format!("workflow/{}/{}", w.ty.arn_segment(), w.nname),
+    );
+    Ok(Obj::new()
+        .set("workflow", w.body.clone())
+        .set("latestVersionReferences", latest_version_references(&prefix, w.version))
+        .build())
+}
+
+fn version_summary(w: &WorkflowBuild, arn: String, version: String) -> Value {
+    Obj::new()
+        .set("arn", arn)
+        .opt("name", w.field("name"))
+        .set("version", version)
+        .opt("description", w.field("description"))
+        .set("type", w.ty.as_str())
+        .opt("owner", w.field("owner"))
+        .opt("dateCreated", w.field("dateCreated"))
+        .build()
+}
+
+pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let owner = str_member(input, "owner").unwrap_or("Self");
+    let by_name = input.get("byName").and_then(Value::as_bool).unwrap_or(false);
+    let filters = Filters::from_input(input, &["name", "version", "description", "type"])?;
+    if matches!(owner, "Shared" | "ThirdParty") {
+        return Err(ApiError::invalid_param(
+            "owner",
+            &format!("Listing workflows owned by '{owner}' is not supported."),
+        ));
+    }
+    if by_name && filters.has("version") {
+        return Err(ApiError::invalid_param(
+            "filters",
+            "The 'version' filter cannot be combined with byName.",
+        ));
+    }
+    let mut binding = serde_json::Map::new();
+    binding.insert("owner".into(), json!(owner));
+    binding.insert("byName".into(), json!(by_name));
+    if let Some(f) = input.get("filters") {
+        binding.insert("filters".into(), f.clone());
+    }
+    let page = PageRequest::new(ctx, OpCode::ListWorkflows, Value::Object(binding), input);
+    let builds = match owner {
+        "Amazon" => managed_builds(&ctx.tenant.region),
+        "AWSMarketplace" => Vec::new(),
+        _ => own_builds(ctx)?,
+    };
+    // The highest build of each version (or, by name, of each name's highest version).
+    let mut best: std::collections::BTreeMap<(String, u8, Option<SemVer>), WorkflowBuild> = Default::default();
+    for w in builds {
+        let key = (w.nname.clone(), type_code(w.ty), (!by_name).then_some(w.version));
+        let newer = best.get(&key).is_none_or(|b| (w.version, w.build) > (b.version, b.build));
+        if newer {
+            best.insert(key, w);
+        }
+    }
+    let items: Vec<(Vec<KeyPart>, Value)> = best
+        .into_values()
+        .filter(|w| {
+            let version = w.version.to_string();
+            filters.matches(|f| match f {
+                "name" => w.field("name"),
+                "version" => Some(version.as_str()),
+                "description" => w.field("description"),
+                "type" => Some(w.ty.as_str()),
+                _ => None,
+            })
+        })
+        .map(|w| {
+            let prefix = w.arn().rsplitn(3, '/').nth(2).unwrap_or_default().to_string();
+            let (arn, key_version) = if by_name {
+                (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
+            } else {
+                (format!("{prefix}/{}", w.version), w.version)
+            };
+            let key = vec![
+                KeyPart::Str(w.nname.clone()),
+                KeyPart::U8(type_code(w.ty)),
+                KeyPart::Desc(key_version.0),
+                KeyPart::Desc(key_version.1),
+                KeyPart::Desc(key_version.2),
+            ];
+            (key, version_summary(&w, arn, w.version.to_string()))
+        })
+        .collect();
+    let layout = [
+        KeyPart::Str(String::new()),
+        KeyPart::U8(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+    ];
+    let (items, token) = page_sorted(&page, &layout, items)?;
+    Ok(Obj::new().set("workflowVersionList", items).opt("nextToken", token).build())
+}
+
+pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "workflowVersionArn");
+    let mut binding = serde_json::Map::new();
+    if let Some(a) = arn_text {
+        binding.insert("workflowVersionArn".into(), json!(a));
+    }
+    let page = PageRequest::new(ctx, OpCode::ListWorkflowBuildVersions, Value::Object(binding), input);
+    let builds: Vec<WorkflowBuild> = match arn_text {
+        None => own_builds(ctx)?,
+        Some(text) => match Arn::parse(text) {
+            Some(a) if a.resource_type == "workflow" && a.region == ctx.tenant.region && a.path.len() == 3 => {
+                let pool = if a.is_amazon_owned() {
+                    managed_builds(&ctx.tenant.region)
+                } else if a.owner == ctx.tenant.account {
+                    own_builds(ctx)?
+                } else {
+                    Vec::new()
+                };
+                let ty = WorkflowType::from_arn_segment(a.path[0]);
+                let pattern = VersionPattern::parse(a.path[2]);
+                pool.into_iter()
+                    .filter(|w| Some(w.ty) == ty && w.nname == a.path[1])
+                    .filter(|w| pattern.is_some_and(|p| p.matches(w.version)))
+                    .collect()
+            }
+            _ => Vec::new(),
+        },
+    };
+    let items: Vec<(Vec<KeyPart>, Value)> = builds
+        .into_iter()
+        .map(|w| {
+            let key = vec![
+                KeyPart::Str(w.nname.clone()),
+                KeyPart::U8(type_code(w.ty)),
+                KeyPart::Desc(w.version.0),
+                KeyPart::Desc(w.version.1),
+                KeyPart::Desc(w.version.2),
+                KeyPart::Desc(w.build),
+            ];
+            let tags = w.body.get("tags").filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
+            let summary = Obj::new()
+                .set("arn", w.arn())
+                .opt("name", w.field("name"))
+                .set("version", w.version.to_string())
+                .opt("description", w.field("description"))
+                .opt("changeDescription", w.field("changeDescription"))
+                .set("type", w.ty.as_str())
+                .opt("owner", w.field("owner"))
+                .opt("dateCreated", w.field("dateCreated"))
+                .opt("tags", tags.cloned())
+                .build();
+            (key, summary)
+        })
+        .collect();
+    let layout = [
+        KeyPart::Str(String::new()),
+        KeyPart::U8(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+    ];
+    let (items, token) = page_sorted(&page, &layout, items)?;
+    Ok(Obj::new().set("workflowSummaryList", items).opt("nextToken", token).build())
+}
+
+/// The first image, not yet finished, whose build uses `uses(record)`.
+pub fn image_in_use(ctx: &Ctx<'_>, uses: impl Fn(&ImageRecord) -> bool) -> ApiResult<Option<String>> {
+    for r in ctx.state.store.list_resources(&ctx.tenant, ResourceKind::Image)? {
+        if let Ok(record) = serde_json::from_value::<ImageRecord>(r.body) {
+            if !is_terminal_image_status(record.status()) && uses(&record) {
+                return Ok(Some(record.arn().to_string()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
+    let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
+    if parsed.is_amazon_owned() {
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            format!("The Amazon-managed workflow '{arn_text}' cannot be deleted."),
+        ));
+    }
+    if ctx.state.store.get_resource(&ctx.tenant, ResourceKind::Workflow, arn_text)?.is_none() {
+        return Err(ApiError::not_found(arn_text));
+    }
+    if let Some(image) = image_in_use(ctx, |r| r.plan.iter().any(|p| p.workflow_arn == arn_text))? {
+        return Err(ApiError::new(
+            ErrorKind::ResourceDependency,
+            format!("The resource '{arn_text}' is in use by image '{image}'."),
+        ));
+    }
+    ctx.state.store.apply(
+        &ctx.tenant,
+        &[Write::DeleteResource { kind: ResourceKind::Workflow, arn: arn_text.to_string() }],
+    )?;
+    Ok(json!({ "workflowBuildVersionArn": arn_text }))
+}

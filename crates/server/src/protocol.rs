@@ -1,0 +1,191 @@
+//! restJson1 on the wire: operation routing by method and path, request decoding
+//! (query member or JSON body), validation against the model, response and error encoding
+//! with `x-amzn-RequestId` and `x-amzn-ErrorType`.
+
+use crate::{auth, handlers, state::AppState};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{Map, Value};
+use stepwise_api::operations::{self, Operation};
+use stepwise_api::{ids, ApiError, ApiResult, ErrorKind};
+use stepwise_store::Tenant;
+
+/// One request's context: the service state and the tenancy it acts in.
+pub struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub tenant: Tenant,
+}
+
+impl Ctx<'_> {
+    pub fn now(&self) -> i64 {
+        self.state.clock.now_millis()
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/_stepwise/health", get(health))
+        .fallback(dispatch)
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let body = serde_json::json!({
+        "status": "ok",
+        "service": "stepwise",
+        "version": env!("CARGO_PKG_VERSION"),
+        "account": state.config.account_id,
+    });
+    json_response(StatusCode::OK, &ids::new_request_id(), &body)
+}
+
+async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
+    let request_id = ids::new_request_id();
+    let started = std::time::Instant::now();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let Some(op) = operations::find(parts.method.as_str(), &path) else {
+        let err = ApiError::new(
+            ErrorKind::UnknownOperation,
+            format!("No operation is served at {} {}.", parts.method, path),
+        );
+        tracing::info!(method = %parts.method, path = %path, status = 404, request_id = %request_id, "unknown operation");
+        return error_response(&err, &request_id);
+    };
+    let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let region = match auth::request_region(authorization, &state.config.default_region) {
+        Ok(r) => r,
+        Err(e) => return error_response(&e, &request_id),
+    };
+    let tenant = Tenant::new(state.config.account_id.clone(), region);
+    let input = match read_input(op, &parts.method, parts.uri.query(), body, state.config.max_body_bytes).await {
+        Ok(v) => v,
+        Err(e) => return logged(op, &tenant, &request_id, started, Err(e)),
+    };
+    let ctx = Ctx { state: &state, tenant: tenant.clone() };
+    let result = if parts.method == Method::GET || op.name.starts_with("List") {
+        handlers::handle(&ctx, op, input)
+    } else {
+        // Writes wait for their commit to reach the disk; keep that off the async workers.
+        tokio::task::block_in_place(|| handlers::handle(&ctx, op, input))
+    };
+    logged(op, &tenant, &request_id, started, result)
+}
+
+fn logged(
+    op: &Operation,
+    tenant: &Tenant,
+    request_id: &str,
+    started: std::time::Instant,
+    result: ApiResult<Value>,
+) -> Response {
+    let micros = started.elapsed().as_micros() as u64;
+    match result {
+        Ok(mut body) => {
+            if handlers::has_request_id(op.name) {
+                if let Value::Object(map) = &mut body {
+                    let mut with_id = Map::with_capacity(map.len() + 1);
+                    with_id.insert("requestId".into(), Value::String(request_id.to_string()));
+                    with_id.extend(std::mem::take(map));
+                    *map = with_id;
+                }
+            }
+            tracing::info!(operation = op.name, account = %tenant.account, region = %tenant.region,
+                           status = 200, request_id, micros, "request");
+            json_response(StatusCode::OK, request_id, &body)
+        }
+        Err(e) => {
+            if e.kind.http_status() >= 500 {
+                tracing::error!(operation = op.name, account = %tenant.account, region = %tenant.region,
+                                status = e.kind.http_status(), request_id, micros, error = %e, "request failed");
+            } else {
+                tracing::info!(operation = op.name, account = %tenant.account, region = %tenant.region,
+                               status = e.kind.http_status(), request_id, micros, error = e.kind.type_name(), "request");
+            }
+            error_response(&e, request_id)
+        }
+    }
+}
+
+/// The operation's input as a JSON object: the query member for GET/DELETE operations,
+/// the JSON body for the others (an empty body reads as `{}`).
+async fn read_input(
+    op: &Operation,
+    method: &Method,
+    query: Option<&str>,
+    body: Body,
+    limit: usize,
+) -> ApiResult<Value> {
+    if let Some(member) = op.query_member {
+        let mut map = Map::new();
+        if let Some(v) = query_value(query.unwrap_or(""), member) {
+            map.insert(member.to_string(), Value::String(v));
+        }
+        return Ok(Value::Object(map));
+    }
+    let _ = method;
+    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            ErrorKind::RequestTooLarge,
+            format!("The request body is larger than the limit of {limit} bytes."),
+        )
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(ErrorKind::InvalidRequest, format!("The request body is not valid JSON: {e}."))
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::new(ErrorKind::InvalidRequest, "The request body must be a JSON object."));
+    }
+    Ok(value)
+}
+
+/// The first value of `key` in a query string, percent-decoded (`+` stays a plus sign).
+fn query_value(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let k = percent_encoding::percent_decode_str(k).decode_utf8().ok()?;
+        (k == key).then(|| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+    })
+}
+
+pub fn json_response(status: StatusCode, request_id: &str, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-RequestId", v);
+    }
+    response
+}
+
+pub fn error_response(err: &ApiError, request_id: &str) -> Response {
+    let status = StatusCode::from_u16(err.kind.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = serde_json::json!({"__type": err.kind.type_name(), "message": err.message});
+    let mut response = json_response(status, request_id, &body);
+    response
+        .headers_mut()
+        .insert("x-amzn-ErrorType", HeaderValue::from_static(err.kind.type_name()));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_decode_percent_but_not_plus() {
+        let q = "workflowBuildVersionArn=arn%3Aaws%3Aimagebuilder%3Aus-east-1%3A1%2Bx&a=b&workflowBuildVersionArn=second";
+        assert_eq!(
+            query_value(q, "workflowBuildVersionArn").as_deref(),
+            Some("arn:aws:imagebuilder:us-east-1:1+x")
+        );
+        assert_eq!(query_value(q, "missing"), None);
+    }
+}

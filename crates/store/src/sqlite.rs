@@ -1,0 +1,557 @@
+//! The SQLite store: one writer connection (every write batch is one transaction) and a
+//! small pool of reader connections, which WAL lets run beside the writer.
+
+use crate::{
+    IdempotencyRecord, Resource, ResourceKind, StepRow, StepWithExecution, StoreError,
+    StoreResult, Tenant, WorkflowExecutionRow,
+};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resources (
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    arn     TEXT NOT NULL,
+    body    TEXT NOT NULL,
+    PRIMARY KEY (account, region, kind, arn)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workflow_executions (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id             TEXT NOT NULL UNIQUE,
+    account        TEXT NOT NULL,
+    region         TEXT NOT NULL,
+    image_arn      TEXT NOT NULL,
+    workflow_arn   TEXT NOT NULL,
+    workflow_type  TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    message        TEXT,
+    total_steps    INTEGER NOT NULL,
+    succeeded      INTEGER NOT NULL,
+    failed         INTEGER NOT NULL,
+    skipped        INTEGER NOT NULL,
+    start_ms       INTEGER NOT NULL,
+    end_ms         INTEGER,
+    parallel_group TEXT,
+    retried        INTEGER NOT NULL,
+    plan_index     INTEGER NOT NULL,
+    outputs        TEXT
+);
+CREATE INDEX IF NOT EXISTS workflow_executions_by_image
+    ON workflow_executions (account, region, image_arn, seq);
+CREATE TABLE IF NOT EXISTS step_executions (
+    execution_id    TEXT NOT NULL,
+    idx             INTEGER NOT NULL,
+    id              TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    description     TEXT,
+    action          TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    rollback_status TEXT,
+    message         TEXT,
+    inputs          TEXT,
+    outputs         TEXT,
+    start_ms        INTEGER NOT NULL,
+    end_ms          INTEGER,
+    attempt         INTEGER,
+    max_attempts    INTEGER,
+    on_failure      TEXT NOT NULL,
+    timeout_seconds INTEGER NOT NULL,
+    wait_seq        INTEGER,
+    PRIMARY KEY (execution_id, idx)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS step_executions_by_id ON step_executions (id);
+CREATE INDEX IF NOT EXISTS step_executions_waiting
+    ON step_executions (wait_seq) WHERE wait_seq IS NOT NULL;
+CREATE TABLE IF NOT EXISTS idempotency (
+    account     TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    operation   TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response    TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    PRIMARY KEY (account, region, operation, token)
+) WITHOUT ROWID;
+"#;
+
+/// One change in a write batch; [`SqliteStore::apply`] commits a batch atomically.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Insert a resource; fails the whole batch with [`StoreError::Conflict`] if the ARN exists.
+    InsertResource { kind: ResourceKind, arn: String, body: Value },
+    /// Insert or replace a resource.
+    PutResource { kind: ResourceKind, arn: String, body: Value },
+    DeleteResource { kind: ResourceKind, arn: String },
+    Idempotency { operation: String, token: String, record: IdempotencyRecord },
+    InsertExecution(Box<WorkflowExecutionRow>),
+    UpdateExecution(Box<WorkflowExecutionRow>),
+    InsertStep(Box<StepRow>),
+    UpdateStep(Box<StepRow>),
+}
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    if !read_only {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    // FULL: a commit is on disk before the caller acknowledges the write.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and migrates its schema.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
+        let path = path.as_ref().to_path_buf();
+        let writer = open_connection(&path, false)?;
+        let version: i64 = writer.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::Corrupt(format!(
+                "database schema version {version} is newer than this build supports ({SCHEMA_VERSION})"
+            )));
+        }
+        writer.execute_batch(SCHEMA)?;
+        writer.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(SqliteStore { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let conn = match self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            Some(c) => c,
+            None => open_connection(&self.path, true)?,
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < 16 {
+            pool.push(conn);
+        }
+        result
+    }
+
+    /// Checkpoints the WAL so the database file stands alone; called on clean shutdown.
+    pub fn close(&self) -> StoreResult<()> {
+        self.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    // ---- meta -------------------------------------------------------------------------
+
+    /// Returns the value under `key`, storing `init()` first if there is none (atomically).
+    pub fn meta_get_or_init(
+        &self,
+        key: &str,
+        init: impl FnOnce() -> Vec<u8>,
+    ) -> StoreResult<Vec<u8>> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = w.transaction()?;
+        let existing: Option<Vec<u8>> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        let value = match existing {
+            Some(v) => v,
+            None => {
+                let v = init();
+                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![key, v])?;
+                v
+            }
+        };
+        tx.commit()?;
+        Ok(value)
+    }
+
+    // ---- writes -----------------------------------------------------------------------
+
+    /// Commits every write of `batch` in one transaction, or none of them.
+    pub fn apply(&self, tenant: &Tenant, batch: &[Write]) -> StoreResult<()> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = w.transaction()?;
+        for write in batch {
+            apply_one(&tx, tenant, write)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- resources --------------------------------------------------------------------
+
+    pub fn get_resource(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        arn: &str,
+    ) -> StoreResult<Option<Resource>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT body FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+            )?;
+            let body: Option<String> = st
+                .query_row(params![tenant.account, tenant.region, kind.as_str(), arn], |r| r.get(0))
+                .optional()?;
+            body.map(|b| Ok(Resource { arn: arn.to_string(), body: parse_json(&b)? })).transpose()
+        })
+    }
+
+    /// Every resource of `kind` in the tenancy, in ARN order.
+    pub fn list_resources(&self, tenant: &Tenant, kind: ResourceKind) -> StoreResult<Vec<Resource>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT arn, body FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 ORDER BY arn",
+            )?;
+            let rows = st.query_map(params![tenant.account, tenant.region, kind.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (arn, body) = row?;
+                out.push(Resource { arn, body: parse_json(&body)? });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every resource of `kind` in every tenancy (the engine's restart scan).
+    pub fn list_all_resources(&self, kind: ResourceKind) -> StoreResult<Vec<(Tenant, Resource)>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT account, region, arn, body FROM resources WHERE kind = ?1 ORDER BY account, region, arn",
+            )?;
+            let rows = st.query_map([kind.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (account, region, arn, body) = row?;
+                out.push((Tenant { account, region }, Resource { arn, body: parse_json(&body)? }));
+            }
+            Ok(out)
+        })
+    }
+
+    // ---- idempotency ------------------------------------------------------------------
+
+    pub fn get_idempotency(
+        &self,
+        tenant: &Tenant,
+        operation: &str,
+        token: &str,
+    ) -> StoreResult<Option<IdempotencyRecord>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT fingerprint, response, created_ms FROM idempotency
+                 WHERE account = ?1 AND region = ?2 AND operation = ?3 AND token = ?4",
+            )?;
+            let row: Option<(String, String, i64)> = st
+                .query_row(params![tenant.account, tenant.region, operation, token], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            row.map(|(fingerprint, response, created_ms)| {
+                Ok(IdempotencyRecord { fingerprint, response: parse_json(&response)?, created_ms })
+            })
+            .transpose()
+        })
+    }
+
+    // ---- executions -------------------------------------------------------------------
+
+    pub fn get_execution(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+    ) -> StoreResult<Option<WorkflowExecutionRow>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {EXECUTION_COLUMNS} FROM workflow_executions WHERE id = ?1 AND account = ?2 AND region = ?3"
+            ))?;
+            Ok(st
+                .query_row(params![id, tenant.account, tenant.region], execution_from_row)
+                .optional()?)
+        })
+    }
+
+    /// Executions of an image in creation order, strictly after `after_seq`, at most `limit`.
+    pub fn list_executions(
+        &self,
+        tenant: &Tenant,
+        image_arn: &str,
+        after_seq: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<WorkflowExecutionRow>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {EXECUTION_COLUMNS} FROM workflow_executions
+                 WHERE account = ?1 AND region = ?2 AND image_arn = ?3 AND seq > ?4
+                 ORDER BY seq LIMIT ?5"
+            ))?;
+            let rows = st.query_map(
+                params![tenant.account, tenant.region, image_arn, after_seq.unwrap_or(-1), limit as i64],
+                execution_from_row,
+            )?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    // ---- steps ------------------------------------------------------------------------
+
+    /// Step records of an execution in document order, strictly after `after_idx`.
+    pub fn list_steps(
+        &self,
+        execution_id: &str,
+        after_idx: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<StepRow>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {STEP_COLUMNS} FROM step_executions
+                 WHERE execution_id = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3"
+            ))?;
+            let rows = st.query_map(
+                params![execution_id, after_idx.unwrap_or(-1), limit as i64],
+                step_from_row,
+            )?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    pub fn get_step(&self, tenant: &Tenant, step_id: &str) -> StoreResult<Option<StepWithExecution>> {
+        let step = self.with_reader(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {STEP_COLUMNS} FROM step_executions WHERE id = ?1"
+            ))?;
+            Ok(st.query_row([step_id], step_from_row).optional()?)
+        })?;
+        let Some(step) = step else { return Ok(None) };
+        let Some(execution) = self.get_execution(tenant, &step.execution_id)? else {
+            return Ok(None);
+        };
+        Ok(Some(StepWithExecution { step, execution }))
+    }
+}
+
+const EXECUTION_COLUMNS: &str = "seq, id, account, region, image_arn, workflow_arn, workflow_type, status, message, \
+     total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group, retried, plan_index, outputs";
+
+const STEP_COLUMNS: &str = "execution_id, idx, id, name, description, action, status, rollback_status, message, \
+     inputs, outputs, start_ms, end_ms, attempt, max_attempts, on_failure, timeout_seconds, wait_seq";
+
+fn parse_json(text: &str) -> StoreResult<Value> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("bad JSON in store: {e}")))
+}
+
+fn execution_from_row(r: &Row<'_>) -> rusqlite::Result<WorkflowExecutionRow> {
+    let outputs: Option<String> = r.get(18)?;
+    Ok(WorkflowExecutionRow {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        tenant: Tenant { account: r.get(2)?, region: r.get(3)? },
+        image_arn: r.get(4)?,
+        workflow_arn: r.get(5)?,
+        workflow_type: r.get(6)?,
+        status: r.get(7)?,
+        message: r.get(8)?,
+        total_steps: r.get(9)?,
+        succeeded: r.get(10)?,
+        failed: r.get(11)?,
+        skipped: r.get(12)?,
+        start_ms: r.get(13)?,
+        end_ms: r.get(14)?,
+        parallel_group: r.get(15)?,
+        retried: r.get::<_, i64>(16)? != 0,
+        plan_index: r.get(17)?,
+        outputs: outputs.and_then(|o| serde_json::from_str(&o).ok()),
+    })
+}
+
+fn step_from_row(r: &Row<'_>) -> rusqlite::Result<StepRow> {
+    Ok(StepRow {
+        execution_id: r.get(0)?,
+        idx: r.get(1)?,
+        id: r.get(2)?,
+        name: r.get(3)?,
+        description: r.get(4)?,
+        action: r.get(5)?,
+        status: r.get(6)?,
+        rollback_status: r.get(7)?,
+        message: r.get(8)?,
+        inputs: r.get(9)?,
+        outputs: r.get(10)?,
+        start_ms: r.get(11)?,
+        end_ms: r.get(12)?,
+        attempt: r.get(13)?,
+        max_attempts: r.get(14)?,
+        on_failure: r.get(15)?,
+        timeout_seconds: r.get(16)?,
+        wait_seq: r.get(17)?,
+    })
+}
+
+fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> StoreResult<()> {
+    match write {
+        Write::InsertResource { kind, arn, body } => {
+            let n = tx.prepare_cached(
+                "INSERT OR IGNORE INTO resources (account, region, kind, arn, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string()])?;
+            if n == 0 {
+                return Err(StoreError::Conflict(arn.clone()));
+            }
+        }
+        Write::PutResource { kind, arn, body } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO resources (account, region, kind, arn, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string()])?;
+        }
+        Write::DeleteResource { kind, arn } => {
+            tx.prepare_cached(
+                "DELETE FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+            )?
+            .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
+        }
+        Write::Idempotency { operation, token, record } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO idempotency (account, region, operation, token, fingerprint, response, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                tenant.account,
+                tenant.region,
+                operation,
+                token,
+                record.fingerprint,
+                record.response.to_string(),
+                record.created_ms
+            ])?;
+        }
+        Write::InsertExecution(e) => {
+            tx.prepare_cached(
+                "INSERT INTO workflow_executions (id, account, region, image_arn, workflow_arn, workflow_type, status,
+                    message, total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group, retried,
+                    plan_index, outputs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?
+            .execute(params![
+                e.id,
+                tenant.account,
+                tenant.region,
+                e.image_arn,
+                e.workflow_arn,
+                e.workflow_type,
+                e.status,
+                e.message,
+                e.total_steps,
+                e.succeeded,
+                e.failed,
+                e.skipped,
+                e.start_ms,
+                e.end_ms,
+                e.parallel_group,
+                e.retried as i64,
+                e.plan_index,
+                e.outputs.as_ref().map(|o| o.to_string())
+            ])?;
+        }
+        Write::UpdateExecution(e) => {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE workflow_executions SET status = ?2, message = ?3, succeeded = ?4, failed = ?5,
+                        skipped = ?6, end_ms = ?7, retried = ?8, outputs = ?9
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    e.id,
+                    e.status,
+                    e.message,
+                    e.succeeded,
+                    e.failed,
+                    e.skipped,
+                    e.end_ms,
+                    e.retried as i64,
+                    e.outputs.as_ref().map(|o| o.to_string())
+                ])?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!("no workflow execution {}", e.id)));
+            }
+        }
+        Write::InsertStep(s) => {
+            tx.prepare_cached(&format!(
+                "INSERT INTO step_executions ({STEP_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+            ))?
+            .execute(&step_params(s)[..])?;
+        }
+        Write::UpdateStep(s) => {
+            let n = tx
+                .prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO step_executions ({STEP_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+                ))?
+                .execute(&step_params(s)[..])?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!("no step execution {}", s.id)));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn step_params(s: &StepRow) -> [&dyn rusqlite::ToSql; 18] {
+    [
+        &s.execution_id,
+        &s.idx,
+        &s.id,
+        &s.name,
+        &s.description,
+        &s.action,
+        &s.status,
+        &s.rollback_status,
+        &s.message,
+        &s.inputs,
+        &s.outputs,
+        &s.start_ms,
+        &s.end_ms,
+        &s.attempt,
+        &s.max_attempts,
+        &s.on_failure,
+        &s.timeout_seconds,
+        &s.wait_seq,
+    ]
+}
