@@ -251,7 +251,7 @@ def test_image_without_workflows_runs_managed_build_and_test(imagebuilder, manag
     assert managed_image.status == "AVAILABLE", img["state"]
     assert img["arn"] == managed_image.arn
     assert img["name"] == recipe.split("/")[-2]
-    assert img["version"] == managed_image.arn.split("/", 2)[-1].split("/", 1)[1] if False else img["version"]
+    assert img["version"] == "1.0.0/" + managed_image.arn.rsplit("/", 1)[1]
     assert img["type"] == "AMI"
     assert img["platform"] == "Linux"
     assert img["osVersion"] == "Amazon Linux 2023"

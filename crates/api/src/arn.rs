@@ -60,7 +60,8 @@ impl VersionPattern {
             if *n == "x" {
                 seen_x = true;
             } else {
-                if seen_x || n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.len() > 10 {
+                if seen_x || n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.len() > 10
+                {
                     return None;
                 }
                 let v: u64 = n.parse().ok()?;
@@ -113,7 +114,12 @@ impl<'a> Arn<'a> {
         let resource = parts.next()?;
         let mut segs = resource.split('/');
         let resource_type = segs.next()?;
-        Some(Arn { region, owner, resource_type, path: segs.collect() })
+        Some(Arn {
+            region,
+            owner,
+            resource_type,
+            path: segs.collect(),
+        })
     }
 
     /// Whether the owner is Amazon (`aws`, or `aws-…` for other managed owners).
@@ -148,15 +154,23 @@ mod tests {
         assert_eq!(SemVer::parse("1.0"), None);
         assert_eq!(SemVer::parse("1073741824.0.0"), None);
         assert_eq!(SemVer::parse("01a.0.0"), None);
-        assert_eq!(VersionPattern::parse("1.x.x"), Some(VersionPattern(Some(1), None, None)));
+        assert_eq!(
+            VersionPattern::parse("1.x.x"),
+            Some(VersionPattern(Some(1), None, None))
+        );
         assert_eq!(VersionPattern::parse("1.x.0"), None);
-        assert!(VersionPattern::parse("x.x.x").unwrap().matches(SemVer(3, 2, 1)));
-        assert!(!VersionPattern::parse("1.2.x").unwrap().matches(SemVer(1, 3, 0)));
+        assert!(VersionPattern::parse("x.x.x")
+            .unwrap()
+            .matches(SemVer(3, 2, 1)));
+        assert!(!VersionPattern::parse("1.2.x")
+            .unwrap()
+            .matches(SemVer(1, 3, 0)));
     }
 
     #[test]
     fn parses_arns() {
-        let a = Arn::parse("arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/1.0.3/1").unwrap();
+        let a = Arn::parse("arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/1.0.3/1")
+            .unwrap();
         assert_eq!(a.region, "us-east-1");
         assert!(a.is_amazon_owned());
         assert_eq!(a.resource_type, "workflow");

@@ -58,7 +58,9 @@ impl ErrorKind {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorKind::ResourceNotFound | ErrorKind::UnknownOperation => 404,
-            ErrorKind::Forbidden | ErrorKind::InvalidSignature | ErrorKind::UnrecognizedClient => 403,
+            ErrorKind::Forbidden | ErrorKind::InvalidSignature | ErrorKind::UnrecognizedClient => {
+                403
+            }
             ErrorKind::RequestTooLarge => 413,
             ErrorKind::DryRunOperation => 412,
             ErrorKind::Service => 500,
@@ -77,25 +79,40 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ApiError { kind, message: message.into() }
+        ApiError {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// `The value supplied for parameter '<p>' is not valid. <detail>` as InvalidRequestException.
     pub fn invalid_param(param: &str, detail: &str) -> Self {
-        Self::new(ErrorKind::InvalidRequest, invalid_param_message(param, detail))
+        Self::new(
+            ErrorKind::InvalidRequest,
+            invalid_param_message(param, detail),
+        )
     }
 
     /// Same message shape, typed InvalidParameterValueException (semantic checks).
     pub fn invalid_value(param: &str, detail: &str) -> Self {
-        Self::new(ErrorKind::InvalidParameterValue, invalid_param_message(param, detail))
+        Self::new(
+            ErrorKind::InvalidParameterValue,
+            invalid_param_message(param, detail),
+        )
     }
 
     pub fn missing_param(param: &str) -> Self {
-        Self::new(ErrorKind::InvalidRequest, format!("The parameter '{param}' is required."))
+        Self::new(
+            ErrorKind::InvalidRequest,
+            format!("The parameter '{param}' is required."),
+        )
     }
 
     pub fn not_found(id: &str) -> Self {
-        Self::new(ErrorKind::ResourceNotFound, format!("The resource '{id}' does not exist."))
+        Self::new(
+            ErrorKind::ResourceNotFound,
+            format!("The resource '{id}' does not exist."),
+        )
     }
 
     pub fn already_exists(resource: &str, arn: &str) -> Self {
@@ -106,7 +123,10 @@ impl ApiError {
     }
 
     pub fn dry_run() -> Self {
-        Self::new(ErrorKind::DryRunOperation, "Dry run succeeded; no resource was created.")
+        Self::new(
+            ErrorKind::DryRunOperation,
+            "Dry run succeeded; no resource was created.",
+        )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -118,11 +138,17 @@ impl ApiError {
     }
 
     pub fn invalid_token() -> Self {
-        Self::new(ErrorKind::InvalidPaginationToken, "The pagination token is invalid.")
+        Self::new(
+            ErrorKind::InvalidPaginationToken,
+            "The pagination token is invalid.",
+        )
     }
 
     pub fn expired_token() -> Self {
-        Self::new(ErrorKind::InvalidPaginationToken, "The pagination token has expired.")
+        Self::new(
+            ErrorKind::InvalidPaginationToken,
+            "The pagination token has expired.",
+        )
     }
 }
 

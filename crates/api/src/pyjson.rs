@@ -89,7 +89,10 @@ mod tests {
     #[test]
     fn matches_python_layout() {
         let v = json!({"nextToken": null, "boto_truncate_amount": 2});
-        assert_eq!(to_string(&v), r#"{"nextToken": null, "boto_truncate_amount": 2}"#);
+        assert_eq!(
+            to_string(&v),
+            r#"{"nextToken": null, "boto_truncate_amount": 2}"#
+        );
         let v = json!({"a": [1, "x/y", true], "é": "\u{1F600}\n\u{7f}"});
         assert_eq!(
             to_string(&v),

@@ -2,6 +2,7 @@
 //! with demo executions.
 #![forbid(unsafe_code)]
 
+mod seed;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -26,11 +27,15 @@ struct Cli {
 enum Command {
     /// Run the Image Builder endpoint (embedded SQLite store).
     Serve(serve::ServeArgs),
+    /// Fill a store with finished demo image builds (stop the server first).
+    #[command(long_about = seed::LONG_ABOUT)]
+    Seed(seed::SeedArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Seed(args) => seed::run(args),
     }
 }

@@ -7,10 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use stepwise_api::time::{Clock, SystemClock};
-use stepwise_engine::{Engine, EngineConfig};
-use stepwise_server::{AppState, ServerConfig};
-use stepwise_store::SqliteStore;
-use stepwise_token::{Keys, TokenCodec};
+use stepwise_server::{AppState, Options, ServerConfig};
 
 /// The default real seconds per simulated second: a default build (about 1,000 simulated
 /// seconds of actions) takes two or three seconds.
@@ -58,32 +55,9 @@ fn parse_account(s: &str) -> Result<String, String> {
 }
 
 pub fn default_data_dir() -> PathBuf {
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("stepwise")
-}
-
-/// The store's pagination key: generated once, kept in the store, so tokens outlive restarts.
-pub fn token_codec(store: &SqliteStore, ttl: u64) -> Result<TokenCodec, String> {
-    let key = store
-        .meta_get_or_init("pagination_key_v1", || {
-            let mut k = vec![0u8; 33];
-            k[0] = 1;
-            rand::Rng::fill(&mut rand::thread_rng(), &mut k[1..]);
-            k
-        })
-        .map_err(|e| e.to_string())?;
-    if key.len() != 33 {
-        return Err("the stored pagination key is corrupt".into());
-    }
-    let mut secret = [0u8; 32];
-    secret.copy_from_slice(&key[1..]);
-    Ok(TokenCodec::new(Keys::single(key[0], secret), ttl))
-}
-
-pub fn open_store(data_dir: &std::path::Path) -> Result<SqliteStore, String> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| format!("cannot create data directory {}: {e}", data_dir.display()))?;
-    let path = data_dir.join("stepwise.db");
-    SqliteStore::open(&path).map_err(|e| format!("cannot open store {}: {e}", path.display()))
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("stepwise")
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -98,7 +72,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
         eprintln!("error: --time-scale must be a number >= 0");
         return ExitCode::from(2);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -116,23 +93,19 @@ pub fn run(args: ServeArgs) -> ExitCode {
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
-    let store = Arc::new(open_store(&data_dir)?);
-    let tokens = token_codec(&store, args.token_ttl)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let engine = Engine::new(store.clone(), clock.clone(), EngineConfig { time_scale: args.time_scale });
-    let config = ServerConfig {
-        account_id: args.account_id.clone(),
-        default_region: args.default_region.clone(),
-        max_steps_per_workflow: args.max_steps_per_workflow as usize,
-        ..ServerConfig::default()
+    let options = Options {
+        server: ServerConfig {
+            account_id: args.account_id.clone(),
+            default_region: args.default_region.clone(),
+            max_steps_per_workflow: args.max_steps_per_workflow as usize,
+            ..ServerConfig::default()
+        },
+        time_scale: args.time_scale,
+        token_ttl_secs: args.token_ttl,
     };
-    let state = AppState {
-        store: store.clone(),
-        engine: engine.clone(),
-        clock,
-        tokens: Arc::new(tokens),
-        config: Arc::new(config),
-    };
+    let state = AppState::open(&data_dir, clock, options)?;
+    let (store, engine) = (state.store.clone(), state.engine.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -158,7 +131,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -16,7 +16,10 @@ pub fn workflow_phase(workflow_type: &str) -> &'static str {
 
 /// The parent AMI: the recipe's `parentImage` if it is an AMI id, else a stable id derived from it.
 pub fn parent_ami(image: &Value) -> String {
-    let parent = image.pointer("/imageRecipe/parentImage").and_then(Value::as_str).unwrap_or("");
+    let parent = image
+        .pointer("/imageRecipe/parentImage")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if parent.starts_with("ami-") {
         parent.to_string()
     } else {
@@ -31,11 +34,19 @@ pub fn imagebuilder_variables(
 ) -> Map<String, Value> {
     let image = &record.image;
     let get = |p: &str| image.pointer(p);
-    let s = |p: &str| get(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    let s = |p: &str| {
+        get(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let name = s("/name");
     let version = s("/version");
     let (semver, build) = version.split_once('/').unwrap_or((version.as_str(), "1"));
-    let platform = get("/platform").and_then(Value::as_str).unwrap_or("Linux").to_string();
+    let platform = get("/platform")
+        .and_then(Value::as_str)
+        .unwrap_or("Linux")
+        .to_string();
     let log_group = get("/loggingConfiguration/logGroupName")
         .and_then(Value::as_str)
         .map(str::to_string)
@@ -53,7 +64,9 @@ pub fn imagebuilder_variables(
     vars.insert("cloudWatchLogStream".into(), json!(version));
     vars.insert(
         "collectImageMetadata".into(),
-        json!(get("/enhancedImageMetadataEnabled").and_then(Value::as_bool).unwrap_or(true)),
+        json!(get("/enhancedImageMetadataEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)),
     );
     vars.insert(
         "collectImageScanFindings".into(),
@@ -61,7 +74,10 @@ pub fn imagebuilder_variables(
             .and_then(Value::as_bool)
             .unwrap_or(false)),
     );
-    vars.insert("imageBuildNumber".into(), json!(build.parse::<i64>().unwrap_or(1)));
+    vars.insert(
+        "imageBuildNumber".into(),
+        json!(build.parse::<i64>().unwrap_or(1)),
+    );
     vars.insert("imageId".into(), json!(image_id));
     vars.insert("imageName".into(), json!(name));
     vars.insert("imageType".into(), json!("AMI"));
@@ -73,19 +89,28 @@ pub fn imagebuilder_variables(
     vars.insert("platform".into(), json!(platform));
     vars.insert(
         "s3Logs".into(),
-        get("/infrastructureConfiguration/logging/s3Logs").cloned().unwrap_or_else(|| json!({})),
+        get("/infrastructureConfiguration/logging/s3Logs")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
     );
     vars.insert(
         "securityGroups".into(),
-        get("/infrastructureConfiguration/securityGroupIds").cloned().unwrap_or_else(|| json!([])),
+        get("/infrastructureConfiguration/securityGroupIds")
+            .cloned()
+            .unwrap_or_else(|| json!([])),
     );
     vars.insert("sourceImageARN".into(), json!(record.arn()));
-    vars.insert("subnetId".into(), json!(s("/infrastructureConfiguration/subnetId")));
+    vars.insert(
+        "subnetId".into(),
+        json!(s("/infrastructureConfiguration/subnetId")),
+    );
     vars.insert(
         "terminateInstanceOnFailure".into(),
-        json!(get("/infrastructureConfiguration/terminateInstanceOnFailure")
-            .and_then(Value::as_bool)
-            .unwrap_or(true)),
+        json!(
+            get("/infrastructureConfiguration/terminateInstanceOnFailure")
+                .and_then(Value::as_bool)
+                .unwrap_or(true)
+        ),
     );
     vars.insert("workflowPhase".into(), json!(workflow_phase(workflow_type)));
     vars.insert("workingDirectory".into(), json!(working_dir));
@@ -98,10 +123,20 @@ pub fn imagebuilder_variables(
 pub fn component_counts(image: &Value) -> (usize, usize) {
     let mut build = 0;
     let mut test = 0;
-    if let Some(list) = image.pointer("/imageRecipe/components").and_then(Value::as_array) {
+    if let Some(list) = image
+        .pointer("/imageRecipe/components")
+        .and_then(Value::as_array)
+    {
         for c in list {
-            let arn = c.get("componentArn").and_then(Value::as_str).unwrap_or_default();
-            let name = arn.split(":component/").nth(1).and_then(|t| t.split('/').next()).unwrap_or("");
+            let arn = c
+                .get("componentArn")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let name = arn
+                .split(":component/")
+                .nth(1)
+                .and_then(|t| t.split('/').next())
+                .unwrap_or("");
             if name.contains("test") {
                 test += 1;
             } else {

@@ -37,7 +37,12 @@ pub(crate) struct Inner {
 impl Engine {
     pub fn new(store: Arc<SqliteStore>, clock: Arc<dyn Clock>, config: EngineConfig) -> Self {
         Engine {
-            inner: Arc::new(Inner { store, clock, config, running: Mutex::new(HashSet::new()) }),
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                config,
+                running: Mutex::new(HashSet::new()),
+            }),
         }
     }
 
@@ -48,7 +53,13 @@ impl Engine {
     /// Starts driving the image's build in the background, unless it is already driven.
     pub fn start(&self, tenant: Tenant, image_arn: String) {
         let key = (tenant.clone(), image_arn.clone());
-        if !self.inner.running.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone()) {
+        if !self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.clone())
+        {
             return;
         }
         let inner = self.inner.clone();
@@ -56,7 +67,11 @@ impl Engine {
             if let Err(e) = runner::run_image(&inner, &tenant, &image_arn).await {
                 tracing::error!(image = %image_arn, error = %e, "image build stopped on a store error");
             }
-            inner.running.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+            inner
+                .running
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
         });
     }
 
@@ -79,6 +94,11 @@ impl Engine {
 
     /// Whether any build is being driven right now.
     pub fn busy(&self) -> bool {
-        !self.inner.running.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+        !self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
     }
 }

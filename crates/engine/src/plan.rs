@@ -32,16 +32,23 @@ pub struct ImageRecord {
 
 impl ImageRecord {
     pub fn status(&self) -> &str {
-        self.image.pointer("/state/status").and_then(Value::as_str).unwrap_or("PENDING")
+        self.image
+            .pointer("/state/status")
+            .and_then(Value::as_str)
+            .unwrap_or("PENDING")
     }
 
     pub fn arn(&self) -> &str {
-        self.image.get("arn").and_then(Value::as_str).unwrap_or_default()
+        self.image
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     pub fn set_status(&mut self, status: &str) {
         let state = self.image.as_object_mut().map(|o| {
-            o.entry("state").or_insert_with(|| Value::Object(Map::new()))
+            o.entry("state")
+                .or_insert_with(|| Value::Object(Map::new()))
         });
         if let Some(Value::Object(state)) = state {
             state.insert("status".into(), Value::String(status.into()));
@@ -49,7 +56,10 @@ impl ImageRecord {
     }
 
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.image.get("tags").and_then(|t| t.get(key)).and_then(Value::as_str)
+        self.image
+            .get("tags")
+            .and_then(|t| t.get(key))
+            .and_then(Value::as_str)
     }
 }
 

@@ -9,11 +9,11 @@ use serde_json::{json, Map, Value};
 use std::time::Duration;
 use stepwise_api::{ids, pyjson, time::format_millis};
 use stepwise_store::{
-    Resource, ResourceKind, StepRow, StoreError, StoreResult, Tenant, Write, WorkflowExecutionRow,
+    Resource, ResourceKind, StepRow, StoreError, StoreResult, Tenant, WorkflowExecutionRow, Write,
 };
 use stepwise_workflow::{
     evaluate_condition, evaluate_outputs, parse_document, resolve_inputs, Action, EvalContext,
-    OnFailure, StepDef, WorkflowDocument, WorkflowType,
+    OnFailure, StepDef, WorkflowType,
 };
 
 /// Documents were validated against the quota when created; re-parsing must not re-apply it.
@@ -25,7 +25,11 @@ const WAIT_POLL: Duration = Duration::from_millis(50);
 /// How a workflow execution ended.
 enum WorkflowEnd {
     Completed,
-    Failed { message: String, step_id: Option<String>, step_name: Option<String> },
+    Failed {
+        message: String,
+        step_id: Option<String>,
+        step_name: Option<String>,
+    },
 }
 
 struct Run<'a> {
@@ -39,7 +43,11 @@ pub(crate) async fn run_image(inner: &Inner, tenant: &Tenant, arn: &str) -> Stor
         return Ok(());
     };
     let record: ImageRecord = decode_record(&resource)?;
-    let mut run = Run { inner, tenant, record };
+    let mut run = Run {
+        inner,
+        tenant,
+        record,
+    };
     run.drive().await
 }
 
@@ -93,8 +101,11 @@ impl Run<'_> {
         let mut build_ami: Option<String> = None;
         let plan = self.record.plan.clone();
         for stage in ["BUILD", "TEST", "DISTRIBUTION"] {
-            let items: Vec<(usize, &PlannedWorkflow)> =
-                plan.iter().enumerate().filter(|(_, p)| p.workflow_type == stage).collect();
+            let items: Vec<(usize, &PlannedWorkflow)> = plan
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.workflow_type == stage)
+                .collect();
             if items.is_empty() {
                 continue;
             }
@@ -105,10 +116,20 @@ impl Run<'_> {
             };
             self.set_status(stage_status).await?;
             for (plan_index, planned) in items {
-                let end = self.run_workflow(&image_arn, plan_index, planned, build_ami.as_deref()).await?;
-                if let (WorkflowEnd::Failed { message, step_id, step_name }, execution) = end {
-                    let continue_on_failure = stage == "TEST"
-                        && planned.on_failure.as_deref() == Some("CONTINUE");
+                let end = self
+                    .run_workflow(&image_arn, plan_index, planned, build_ami.as_deref())
+                    .await?;
+                if let (
+                    WorkflowEnd::Failed {
+                        message,
+                        step_id,
+                        step_name,
+                    },
+                    execution,
+                ) = end
+                {
+                    let continue_on_failure =
+                        stage == "TEST" && planned.on_failure.as_deref() == Some("CONTINUE");
                     if !continue_on_failure {
                         return self
                             .fail_image(stage_status, &execution, &message, step_id, step_name)
@@ -120,29 +141,46 @@ impl Run<'_> {
                 build_ami = self.build_ami(&image_arn).await?;
             }
         }
-        if build_ami.is_none() && !plan.iter().any(|p| p.workflow_type == "BUILD") {
-            build_ami = None;
-        }
-        self.finish_image(build_ami.as_deref(), plan.iter().any(|p| p.workflow_type == "DISTRIBUTION"))
-            .await
+        self.finish_image(
+            build_ami.as_deref(),
+            plan.iter().any(|p| p.workflow_type == "DISTRIBUTION"),
+        )
+        .await
     }
 
     /// The AMI the BUILD stage produced: its `ImageId` output, else the last completed
     /// CreateImage/RegisterImage step's `imageId`.
     async fn build_ami(&self, image_arn: &str) -> StoreResult<Option<String>> {
-        let executions = self.inner.store.list_executions(self.tenant, image_arn, None, 1000)?;
-        let Some(build) = executions.iter().rev().find(|e| e.workflow_type == "BUILD" && !e.retried)
+        let executions = self
+            .inner
+            .store
+            .list_executions(self.tenant, image_arn, None, 1000)?;
+        let Some(build) = executions
+            .iter()
+            .rev()
+            .find(|e| e.workflow_type == "BUILD" && !e.retried)
         else {
             return Ok(None);
         };
-        if let Some(id) = build.outputs.as_ref().and_then(|o| o.get("ImageId")).and_then(Value::as_str) {
+        if let Some(id) = build
+            .outputs
+            .as_ref()
+            .and_then(|o| o.get("ImageId"))
+            .and_then(Value::as_str)
+        {
             return Ok(Some(id.to_string()));
         }
-        let steps = self.inner.store.list_steps(&build.id, None, usize::MAX >> 1)?;
+        let steps = self
+            .inner
+            .store
+            .list_steps(&build.id, None, usize::MAX >> 1)?;
         Ok(steps
             .iter()
             .rev()
-            .filter(|s| s.status == "COMPLETED" && matches!(s.action.as_str(), "CreateImage" | "RegisterImage"))
+            .filter(|s| {
+                s.status == "COMPLETED"
+                    && matches!(s.action.as_str(), "CreateImage" | "RegisterImage")
+            })
             .find_map(|s| {
                 let outputs: Value = serde_json::from_str(s.outputs.as_deref()?).ok()?;
                 outputs.get("imageId")?.as_str().map(str::to_string)
@@ -181,12 +219,24 @@ impl Run<'_> {
     }
 
     /// Distribution (from configuration when no DISTRIBUTION workflow ran), integration, done.
-    async fn finish_image(&mut self, build_ami: Option<&str>, distributed_by_workflow: bool) -> StoreResult<()> {
+    async fn finish_image(
+        &mut self,
+        build_ami: Option<&str>,
+        distributed_by_workflow: bool,
+    ) -> StoreResult<()> {
         let image = self.record.image.clone();
         let region = self.tenant.region.clone();
         let account = self.tenant.account.clone();
-        let name = image.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-        let date_created = image.get("dateCreated").and_then(Value::as_str).unwrap_or_default().to_string();
+        let name = image
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let date_created = image
+            .get("dateCreated")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let default_name = format!("{name} {}", date_created.replace(':', "-"));
         let mut amis = Vec::new();
         if let Some(ami) = build_ami {
@@ -200,7 +250,9 @@ impl Run<'_> {
                     .cloned()
                     .unwrap_or_default();
                 for d in distributions {
-                    let Some(r) = d.get("region").and_then(Value::as_str) else { continue };
+                    let Some(r) = d.get("region").and_then(Value::as_str) else {
+                        continue;
+                    };
                     let ami_name = d
                         .pointer("/amiDistributionConfiguration/name")
                         .and_then(Value::as_str)
@@ -212,16 +264,23 @@ impl Run<'_> {
                         }
                         continue;
                     }
-                    amis.push(json!({"region": r, "image": ids::new_ec2_id("ami"), "name": ami_name,
-                                     "state": {"status": "AVAILABLE"}, "accountId": account}));
+                    amis.push(
+                        json!({"region": r, "image": ids::new_ec2_id("ami"), "name": ami_name,
+                                     "state": {"status": "AVAILABLE"}, "accountId": account}),
+                    );
                 }
             }
         }
         self.set_status("INTEGRATING").await?;
-        let platform = image.get("platform").and_then(Value::as_str).unwrap_or("Linux").to_string();
+        let platform = image
+            .get("platform")
+            .and_then(Value::as_str)
+            .unwrap_or("Linux")
+            .to_string();
         if let Some(obj) = self.record.image.as_object_mut() {
             obj.insert("outputResources".into(), json!({"amis": amis}));
-            obj.entry("osVersion").or_insert_with(|| json!(simulate::os_version(&platform)));
+            obj.entry("osVersion")
+                .or_insert_with(|| json!(simulate::os_version(&platform)));
         }
         self.record.set_status("AVAILABLE");
         self.commit(vec![self.image_write()]).await
@@ -238,7 +297,10 @@ impl Run<'_> {
         let wf_type = WorkflowType::parse(&planned.workflow_type).unwrap_or(WorkflowType::Build);
         let doc = parse_document(&planned.data, wf_type, REPARSE_STEP_LIMIT)
             .map_err(|e| StoreError::Corrupt(format!("stored workflow document: {e}")))?;
-        let executions = self.inner.store.list_executions(self.tenant, image_arn, None, 1000)?;
+        let executions = self
+            .inner
+            .store
+            .list_executions(self.tenant, image_arn, None, 1000)?;
         let workflow_outputs = collect_workflow_outputs(&executions, plan_index);
         let existing = executions
             .iter()
@@ -267,7 +329,8 @@ impl Run<'_> {
                     plan_index: plan_index as i64,
                     outputs: None,
                 };
-                self.commit(vec![Write::InsertExecution(Box::new(row.clone()))]).await?;
+                self.commit(vec![Write::InsertExecution(Box::new(row.clone()))])
+                    .await?;
                 row
             }
         };
@@ -276,14 +339,27 @@ impl Run<'_> {
             "RUNNING" => {}
             _ => {
                 let message = execution.message.clone().unwrap_or_default();
-                return Ok((WorkflowEnd::Failed { message, step_id: None, step_name: None }, execution));
+                return Ok((
+                    WorkflowEnd::Failed {
+                        message,
+                        step_id: None,
+                        step_name: None,
+                    },
+                    execution,
+                ));
             }
         }
-        let records = self.inner.store.list_steps(&execution.id, None, usize::MAX >> 1)?;
+        let records = self
+            .inner
+            .store
+            .list_steps(&execution.id, None, usize::MAX >> 1)?;
         let mut step_outputs = Map::new();
         for r in &records {
             if r.status == "COMPLETED" {
-                let out = r.outputs.as_deref().and_then(|o| serde_json::from_str(o).ok());
+                let out = r
+                    .outputs
+                    .as_deref()
+                    .and_then(|o| serde_json::from_str(o).ok());
                 step_outputs.insert(r.name.clone(), out.unwrap_or_else(|| json!({})));
             }
         }
@@ -323,34 +399,57 @@ impl Run<'_> {
                     self.skip_step(&mut execution, idx, step).await?;
                     continue;
                 }
-                (_, Some(r)) => self.resume_step(r.clone(), step, &ctx, &planned.workflow_type, build_ami).await?,
+                (_, Some(r)) => {
+                    self.resume_step(&mut execution, r.clone(), step, &ctx, build_ami)
+                        .await?
+                }
                 (Err(message), None) => {
                     let row = self.new_step_row(&execution, idx, step, None);
-                    self.finish_step(&mut execution, row, Outcome::Failed { message }).await?
+                    self.finish_step(&mut execution, row, Outcome::Failed { message })
+                        .await?
                 }
                 (Ok(true), None) => {
                     let inputs = step.inputs.as_ref().map(|raw| resolve_inputs(raw, &ctx));
                     match inputs {
                         Some(Err(e)) => {
                             let row = self.new_step_row(&execution, idx, step, None);
-                            self.finish_step(&mut execution, row, Outcome::Failed { message: e.to_string() })
-                                .await?
+                            self.finish_step(
+                                &mut execution,
+                                row,
+                                Outcome::Failed {
+                                    message: e.to_string(),
+                                },
+                            )
+                            .await?
                         }
                         other => {
                             let resolved = other.and_then(Result::ok);
                             let row = self.new_step_row(&execution, idx, step, resolved.as_ref());
-                            self.commit(vec![Write::InsertStep(Box::new(row.clone()))]).await?;
-                            self.run_step(&mut execution, row, step, resolved.unwrap_or(Value::Null), &planned.workflow_type, build_ami).await?
+                            self.commit(vec![Write::InsertStep(Box::new(row.clone()))])
+                                .await?;
+                            self.run_step(
+                                &mut execution,
+                                row,
+                                step,
+                                resolved.unwrap_or(Value::Null),
+                                build_ami,
+                            )
+                            .await?
                         }
                     }
                 }
             };
             if step_row.status == "COMPLETED" {
-                let out = step_row.outputs.as_deref().and_then(|o| serde_json::from_str(o).ok());
+                let out = step_row
+                    .outputs
+                    .as_deref()
+                    .and_then(|o| serde_json::from_str(o).ok());
                 step_outputs.insert(step.name.clone(), out.unwrap_or_else(|| json!({})));
             } else if step_row.status == "FAILED" && step.on_failure == OnFailure::Abort {
                 let message = step_row.message.clone().unwrap_or_default();
-                return self.end_workflow_failed(execution, message, &step_row).await;
+                return self
+                    .end_workflow_failed(execution, message, &step_row)
+                    .await;
             }
         }
         let ctx = EvalContext {
@@ -363,7 +462,8 @@ impl Run<'_> {
         execution.status = "COMPLETED".into();
         execution.end_ms = Some(self.now());
         execution.outputs = Some(Value::Object(outputs));
-        self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))]).await?;
+        self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))])
+            .await?;
         Ok((WorkflowEnd::Completed, execution))
     }
 
@@ -377,7 +477,8 @@ impl Run<'_> {
             execution.status = "FAILED".into();
             execution.message = Some(truncate(&message));
             execution.end_ms = Some(self.now());
-            self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))]).await?;
+            self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))])
+                .await?;
         }
         let end = WorkflowEnd::Failed {
             message: truncate(&message),
@@ -441,23 +542,17 @@ impl Run<'_> {
     /// A step found RUNNING after a restart: run it again from its recorded start.
     async fn resume_step(
         &self,
+        execution: &mut WorkflowExecutionRow,
         row: StepRow,
         step: &StepDef,
         ctx: &EvalContext<'_>,
-        workflow_type: &str,
         build_ami: Option<&str>,
     ) -> StoreResult<StepRow> {
         let inputs = match step.inputs.as_ref().map(|raw| resolve_inputs(raw, ctx)) {
             Some(Ok(v)) => v,
             _ => Value::Null,
         };
-        let execution = self
-            .inner
-            .store
-            .get_execution(self.tenant, &row.execution_id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("step {} lost its execution", row.id)))?;
-        let mut execution = execution;
-        self.run_step(&mut execution, row, step, inputs, workflow_type, build_ami).await
+        self.run_step(execution, row, step, inputs, build_ami).await
     }
 
     /// Waits out the step's simulated duration (or the outside world, for WaitForAction),
@@ -468,16 +563,20 @@ impl Run<'_> {
         row: StepRow,
         step: &StepDef,
         inputs: Value,
-        workflow_type: &str,
         build_ami: Option<&str>,
     ) -> StoreResult<StepRow> {
         let faults = simulate::faults_for(self.record.image.get("tags"), &step.name);
         let timeout = step.effective_timeout() as u64;
         let scale = self.inner.config.time_scale;
-        if step.action == Action::WaitForAction && faults.duration.is_none() && faults.fail.is_none() {
+        if step.action == Action::WaitForAction
+            && faults.duration.is_none()
+            && faults.fail.is_none()
+        {
             return self.wait_for_action(execution, row, timeout).await;
         }
-        let duration = faults.duration.unwrap_or_else(|| simulate::default_duration(step.action));
+        let duration = faults
+            .duration
+            .unwrap_or_else(|| simulate::default_duration(step.action));
         let effective = duration.min(timeout);
         let due = row.start_ms + (effective as f64 * scale * 1000.0) as i64;
         let wait = due - self.now();
@@ -485,18 +584,34 @@ impl Run<'_> {
             tokio::time::sleep(Duration::from_millis(wait as u64)).await;
         }
         let outcome = if duration > timeout {
-            Outcome::Failed { message: format!("Step timed out after {timeout} seconds.") }
+            Outcome::Failed {
+                message: format!("Step timed out after {timeout} seconds."),
+            }
         } else if let Some(message) = faults.fail {
             Outcome::Failed { message }
         } else {
-            let platform = self.record.image.get("platform").and_then(Value::as_str).unwrap_or("Linux");
-            let name = self.record.image.get("name").and_then(Value::as_str).unwrap_or_default();
+            let platform = self
+                .record
+                .image
+                .get("platform")
+                .and_then(Value::as_str)
+                .unwrap_or("Linux");
+            let name = self
+                .record
+                .image
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let regions = self
                 .record
                 .image
                 .pointer("/distributionConfiguration/distributions")
                 .and_then(Value::as_array)
-                .map(|d| d.iter().filter_map(|x| x.get("region")?.as_str().map(str::to_string)).collect())
+                .map(|d| {
+                    d.iter()
+                        .filter_map(|x| x.get("region")?.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             let sim = SimulationContext {
                 account: &self.tenant.account,
@@ -507,8 +622,9 @@ impl Run<'_> {
                 distribution_regions: regions,
                 now: format_millis(self.now()),
             };
-            let _ = workflow_type;
-            Outcome::Completed { outputs: simulate::outputs(step.action, &inputs, &sim) }
+            Outcome::Completed {
+                outputs: simulate::outputs(step.action, &inputs, &sim),
+            }
         };
         self.finish_step(execution, row, outcome).await
     }
@@ -540,7 +656,9 @@ impl Run<'_> {
                 let due = row.start_ms + (timeout as f64 * scale * 1000.0) as i64;
                 if self.now() >= due {
                     let message = format!("Step timed out after {timeout} seconds.");
-                    return self.finish_step(execution, current, Outcome::Failed { message }).await;
+                    return self
+                        .finish_step(execution, current, Outcome::Failed { message })
+                        .await;
                 }
             }
             tokio::time::sleep(WAIT_POLL).await;
@@ -579,7 +697,10 @@ impl Run<'_> {
 }
 
 /// Outputs of the image's workflows that completed before plan item `plan_index` starts.
-fn collect_workflow_outputs(executions: &[WorkflowExecutionRow], plan_index: usize) -> Map<String, Value> {
+fn collect_workflow_outputs(
+    executions: &[WorkflowExecutionRow],
+    plan_index: usize,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for e in executions {
         if e.retried || e.plan_index == plan_index as i64 || e.status != "COMPLETED" {
@@ -597,7 +718,11 @@ fn collect_workflow_outputs(executions: &[WorkflowExecutionRow], plan_index: usi
 /// `{{imagebuilder:buildDate}}`, `{{imagebuilder:buildDate:<pattern>}}` and
 /// `{{imagebuilder:buildVersion}}` in distributed AMI names.
 fn substitute_placeholders(name: &str, date_created: &str, image: &Value) -> String {
-    let compact: String = date_created.chars().filter(|c| c.is_ascii_digit()).take(14).collect();
+    let compact: String = date_created
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .take(14)
+        .collect();
     let build = image
         .get("version")
         .and_then(Value::as_str)
@@ -605,9 +730,14 @@ fn substitute_placeholders(name: &str, date_created: &str, image: &Value) -> Str
         .unwrap_or("1");
     let mut out = name.replace("{{imagebuilder:buildVersion}}", build);
     while let Some(start) = out.find("{{imagebuilder:buildDate") {
-        let Some(end) = out[start..].find("}}") else { break };
+        let Some(end) = out[start..].find("}}") else {
+            break;
+        };
         let token = &out[start..start + end + 2];
-        let value = match token.strip_prefix("{{imagebuilder:buildDate:").and_then(|t| t.strip_suffix("}}")) {
+        let value = match token
+            .strip_prefix("{{imagebuilder:buildDate:")
+            .and_then(|t| t.strip_suffix("}}"))
+        {
             Some(pattern) => java_date(pattern, &compact),
             None => compact.clone(),
         };
@@ -628,11 +758,6 @@ fn java_date(pattern: &str, compact: &str) -> String {
         .replace("ss", &part(12, 14))
 }
 
-#[allow(dead_code)]
-fn document_steps(doc: &WorkflowDocument) -> usize {
-    doc.steps.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -641,11 +766,19 @@ mod tests {
     fn placeholders_in_ami_names() {
         let image = json!({"version": "1.0.0/4"});
         assert_eq!(
-            substitute_placeholders("app-{{imagebuilder:buildDate}}-{{imagebuilder:buildVersion}}", "2026-03-04T10:15:30.042Z", &image),
+            substitute_placeholders(
+                "app-{{imagebuilder:buildDate}}-{{imagebuilder:buildVersion}}",
+                "2026-03-04T10:15:30.042Z",
+                &image
+            ),
             "app-20260304101530-4"
         );
         assert_eq!(
-            substitute_placeholders("x {{imagebuilder:buildDate:yyyy-MM-dd}}", "2026-03-04T10:15:30.042Z", &image),
+            substitute_placeholders(
+                "x {{imagebuilder:buildDate:yyyy-MM-dd}}",
+                "2026-03-04T10:15:30.042Z",
+                &image
+            ),
             "x 2026-03-04"
         );
     }

@@ -106,7 +106,10 @@ pub fn outputs(action: Action, inputs: &Value, ctx: &SimulationContext<'_>) -> O
             json!({"osVersion": os_version(ctx.platform), "associationId": ids::new_uuid()})
         }
         Action::ExecuteStateMachine => {
-            let sm = inputs.get("stateMachineArn").and_then(Value::as_str).unwrap_or_default();
+            let sm = inputs
+                .get("stateMachineArn")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let name = sm.rsplit(':').next().unwrap_or("state-machine");
             json!({
                 "output": "{}",
@@ -208,10 +211,13 @@ fn requested_regions(
             regions.push(r.clone());
         }
     }
-    regions.into_iter().map(|r| {
-        let n = default_name(&r);
-        (r, n)
-    }).collect()
+    regions
+        .into_iter()
+        .map(|r| {
+            let n = default_name(&r);
+            (r, n)
+        })
+        .collect()
 }
 
 fn region_ami(region: &str, ctx: &SimulationContext<'_>) -> String {
@@ -239,7 +245,10 @@ mod tests {
         let f = faults_for(Some(&tags), "Build");
         assert_eq!(f.fail.as_deref(), Some(DEFAULT_FAULT_MESSAGE));
         assert_eq!(f.duration, Some(9000));
-        assert_eq!(faults_for(Some(&tags), "Other").fail.as_deref(), Some("disk full"));
+        assert_eq!(
+            faults_for(Some(&tags), "Other").fail.as_deref(),
+            Some("disk full")
+        );
         assert_eq!(faults_for(Some(&tags), "None"), StepFaults::default());
         assert_eq!(faults_for(None, "Build"), StepFaults::default());
     }

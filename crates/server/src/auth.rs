@@ -40,12 +40,16 @@ pub fn request_region(authorization: Option<&str>, default_region: &str) -> ApiR
         }
     }
     let (Some(credential), true, true) = (credential, signed_headers, signature) else {
-        return Err(malformed("Credential, SignedHeaders and Signature are all required."));
+        return Err(malformed(
+            "Credential, SignedHeaders and Signature are all required.",
+        ));
     };
     // AKID/yyyymmdd/region/service/aws4_request
     let scope: Vec<&str> = credential.split('/').collect();
     if scope.len() != 5 || scope[0].is_empty() || scope[4] != "aws4_request" {
-        return Err(malformed("the Credential scope must be <key>/<date>/<region>/<service>/aws4_request."));
+        return Err(malformed(
+            "the Credential scope must be <key>/<date>/<region>/<service>/aws4_request.",
+        ));
     }
     let region = scope[2];
     if region_pattern().is_match(region) {

@@ -16,7 +16,11 @@ pub struct Idempotency {
 
 impl Idempotency {
     /// Looks the request up: `Ok(Err(response))` replays a stored response.
-    pub fn check(ctx: &Ctx<'_>, operation: &'static str, input: &Value) -> ApiResult<Result<Self, Value>> {
+    pub fn check(
+        ctx: &Ctx<'_>,
+        operation: &'static str,
+        input: &Value,
+    ) -> ApiResult<Result<Self, Value>> {
         let token = input
             .get("clientToken")
             .and_then(Value::as_str)
@@ -26,7 +30,11 @@ impl Idempotency {
         members.remove("clientToken");
         members.remove("dryRun");
         let fingerprint = stepwise_token::canonical_json(&Value::Object(members));
-        if let Some(record) = ctx.state.store.get_idempotency(&ctx.tenant, operation, &token)? {
+        if let Some(record) = ctx
+            .state
+            .store
+            .get_idempotency(&ctx.tenant, operation, &token)?
+        {
             if ctx.now() - record.created_ms <= ctx.state.config.idempotency_retention_ms {
                 if record.fingerprint != fingerprint {
                     return Err(ApiError::new(
@@ -39,7 +47,11 @@ impl Idempotency {
                 return Ok(Err(record.response));
             }
         }
-        Ok(Ok(Idempotency { operation, token, fingerprint }))
+        Ok(Ok(Idempotency {
+            operation,
+            token,
+            fingerprint,
+        }))
     }
 
     /// The write that records `response` for replay.

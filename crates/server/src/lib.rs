@@ -10,7 +10,7 @@ mod listing;
 mod protocol;
 mod state;
 
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, Options, ServerConfig, DATABASE_FILE};
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -28,5 +28,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -28,11 +28,22 @@ impl<'a> PageRequest<'a> {
             .map(|n| n as usize)
             .unwrap_or(DEFAULT_PAGE_SIZE);
         let token = input.get("nextToken").and_then(Value::as_str);
-        PageRequest { op, binding, limit, token, ctx }
+        PageRequest {
+            op,
+            binding,
+            limit,
+            token,
+            ctx,
+        }
     }
 
     fn scope(&self) -> Scope<'_> {
-        Scope::new(self.op, &self.ctx.tenant.account, &self.ctx.tenant.region, &self.binding)
+        Scope::new(
+            self.op,
+            &self.ctx.tenant.account,
+            &self.ctx.tenant.region,
+            &self.binding,
+        )
     }
 
     fn now_secs(&self) -> u64 {
@@ -46,15 +57,21 @@ impl<'a> PageRequest<'a> {
     ) -> ApiResult<Option<T>> {
         match self.token {
             None => Ok(None),
-            Some(token) => {
-                self.ctx.state.tokens.open_with(&self.scope(), token, self.now_secs(), parse).map(Some)
-            }
+            Some(token) => self
+                .ctx
+                .state
+                .tokens
+                .open_with(&self.scope(), token, self.now_secs(), parse)
+                .map(Some),
         }
     }
 
     /// The token whose next page starts after the item whose key `cursor` encodes.
     pub fn seal(&self, cursor: CursorWriter) -> String {
-        self.ctx.state.tokens.seal(&self.scope(), self.now_secs(), cursor.as_bytes())
+        self.ctx
+            .state
+            .tokens
+            .seal(&self.scope(), self.now_secs(), cursor.as_bytes())
     }
 
     /// Cuts a peek-ahead read (up to `limit + 1` items) into the page and its token.
@@ -132,11 +149,14 @@ pub fn page_sorted<T>(
         Some(cursor) => items.partition_point(|(k, _)| k <= cursor),
         None => 0,
     };
-    let window: Vec<(Vec<KeyPart>, T)> = items.into_iter().skip(start).take(request.limit + 1).collect();
+    let window: Vec<(Vec<KeyPart>, T)> = items
+        .into_iter()
+        .skip(start)
+        .take(request.limit + 1)
+        .collect();
     let (page, token) = request.finish(window, |(k, _)| encode_key(k));
     Ok((page.into_iter().map(|(_, t)| t).collect(), token))
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -56,17 +56,31 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
         tracing::info!(method = %parts.method, path = %path, status = 404, request_id = %request_id, "unknown operation");
         return error_response(&err, &request_id);
     };
-    let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let region = match auth::request_region(authorization, &state.config.default_region) {
         Ok(r) => r,
         Err(e) => return error_response(&e, &request_id),
     };
     let tenant = Tenant::new(state.config.account_id.clone(), region);
-    let input = match read_input(op, &parts.method, parts.uri.query(), body, state.config.max_body_bytes).await {
+    let input = match read_input(
+        op,
+        &parts.method,
+        parts.uri.query(),
+        body,
+        state.config.max_body_bytes,
+    )
+    .await
+    {
         Ok(v) => v,
         Err(e) => return logged(op, &tenant, &request_id, started, Err(e)),
     };
-    let ctx = Ctx { state: &state, tenant: tenant.clone() };
+    let ctx = Ctx {
+        state: &state,
+        tenant: tenant.clone(),
+    };
     let result = if parts.method == Method::GET || op.name.starts_with("List") {
         handlers::handle(&ctx, op, input)
     } else {
@@ -138,10 +152,16 @@ async fn read_input(
         return Ok(Value::Object(Map::new()));
     }
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(ErrorKind::InvalidRequest, format!("The request body is not valid JSON: {e}."))
+        ApiError::new(
+            ErrorKind::InvalidRequest,
+            format!("The request body is not valid JSON: {e}."),
+        )
     })?;
     if !value.is_object() {
-        return Err(ApiError::new(ErrorKind::InvalidRequest, "The request body must be a JSON object."));
+        return Err(ApiError::new(
+            ErrorKind::InvalidRequest,
+            "The request body must be a JSON object.",
+        ));
     }
     Ok(value)
 }
@@ -151,14 +171,21 @@ fn query_value(query: &str, key: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let k = percent_encoding::percent_decode_str(k).decode_utf8().ok()?;
-        (k == key).then(|| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+        (k == key).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
     })
 }
 
 pub fn json_response(status: StatusCode, request_id: &str, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert("x-amzn-RequestId", v);
     }
@@ -169,9 +196,10 @@ pub fn error_response(err: &ApiError, request_id: &str) -> Response {
     let status = StatusCode::from_u16(err.kind.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body = serde_json::json!({"__type": err.kind.type_name(), "message": err.message});
     let mut response = json_response(status, request_id, &body);
-    response
-        .headers_mut()
-        .insert("x-amzn-ErrorType", HeaderValue::from_static(err.kind.type_name()));
+    response.headers_mut().insert(
+        "x-amzn-ErrorType",
+        HeaderValue::from_static(err.kind.type_name()),
+    );
     response
 }
 

@@ -41,3 +41,80 @@ pub struct AppState {
     pub tokens: Arc<TokenCodec>,
     pub config: Arc<ServerConfig>,
 }
+
+/// Everything [`AppState::open`] needs besides the data directory.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub server: ServerConfig,
+    /// Real seconds per simulated second of a step action.
+    pub time_scale: f64,
+    /// Lifetime of pagination tokens, in seconds.
+    pub token_ttl_secs: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            server: ServerConfig::default(),
+            time_scale: 0.0,
+            token_ttl_secs: stepwise_token::DEFAULT_TTL_SECS,
+        }
+    }
+}
+
+/// The file of the embedded store inside a data directory.
+pub const DATABASE_FILE: &str = "stepwise.db";
+
+impl AppState {
+    /// Opens (creating if needed) the store under `data_dir`, its pagination key and the
+    /// engine. The engine does not pick unfinished builds up until `engine.resume_all()`.
+    pub fn open(
+        data_dir: &std::path::Path,
+        clock: Arc<dyn Clock>,
+        options: Options,
+    ) -> Result<AppState, String> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create data directory {}: {e}", data_dir.display()))?;
+        let path = data_dir.join(DATABASE_FILE);
+        let store = Arc::new(
+            SqliteStore::open(&path)
+                .map_err(|e| format!("cannot open store {}: {e}", path.display()))?,
+        );
+        let tokens = token_codec(&store, options.token_ttl_secs)?;
+        let engine = Engine::new(
+            store.clone(),
+            clock.clone(),
+            stepwise_engine::EngineConfig {
+                time_scale: options.time_scale,
+            },
+        );
+        Ok(AppState {
+            store,
+            engine,
+            clock,
+            tokens: Arc::new(tokens),
+            config: Arc::new(options.server),
+        })
+    }
+}
+
+/// The store's pagination key (key id byte + 32-byte secret): generated once and kept in
+/// the store, so tokens outlive restarts and every node on the store honours them.
+fn token_codec(store: &SqliteStore, ttl_secs: u64) -> Result<TokenCodec, String> {
+    let key = store
+        .meta_get_or_init("pagination_key_v1", || {
+            let mut k = vec![0u8; 33];
+            k[0] = 1;
+            rand::Rng::fill(&mut rand::thread_rng(), &mut k[1..]);
+            k
+        })
+        .map_err(|e| e.to_string())?;
+    let secret: [u8; 32] = key
+        .get(1..)
+        .and_then(|s| s.try_into().ok())
+        .ok_or("the stored pagination key is corrupt")?;
+    Ok(TokenCodec::new(
+        stepwise_token::Keys::single(key[0], secret),
+        ttl_secs,
+    ))
+}

@@ -12,7 +12,10 @@ pub struct Tenant {
 
 impl Tenant {
     pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
-        Tenant { account: account.into(), region: region.into() }
+        Tenant {
+            account: account.into(),
+            region: region.into(),
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 //! small pool of reader connections, which WAL lets run beside the writer.
 
 use crate::{
-    IdempotencyRecord, Resource, ResourceKind, StepRow, StepWithExecution, StoreError,
-    StoreResult, Tenant, WorkflowExecutionRow,
+    IdempotencyRecord, Resource, ResourceKind, StepRow, StepWithExecution, StoreError, StoreResult,
+    Tenant, WorkflowExecutionRow,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use serde_json::Value;
@@ -89,11 +89,26 @@ CREATE TABLE IF NOT EXISTS idempotency (
 #[derive(Debug, Clone)]
 pub enum Write {
     /// Insert a resource; fails the whole batch with [`StoreError::Conflict`] if the ARN exists.
-    InsertResource { kind: ResourceKind, arn: String, body: Value },
+    InsertResource {
+        kind: ResourceKind,
+        arn: String,
+        body: Value,
+    },
     /// Insert or replace a resource.
-    PutResource { kind: ResourceKind, arn: String, body: Value },
-    DeleteResource { kind: ResourceKind, arn: String },
-    Idempotency { operation: String, token: String, record: IdempotencyRecord },
+    PutResource {
+        kind: ResourceKind,
+        arn: String,
+        body: Value,
+    },
+    DeleteResource {
+        kind: ResourceKind,
+        arn: String,
+    },
+    Idempotency {
+        operation: String,
+        token: String,
+        record: IdempotencyRecord,
+    },
     InsertExecution(Box<WorkflowExecutionRow>),
     UpdateExecution(Box<WorkflowExecutionRow>),
     InsertStep(Box<StepRow>),
@@ -139,7 +154,11 @@ impl SqliteStore {
         }
         writer.execute_batch(SCHEMA)?;
         writer.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        Ok(SqliteStore { path, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -161,7 +180,10 @@ impl SqliteStore {
 
     /// Checkpoints the WAL so the database file stands alone; called on clean shutdown.
     pub fn close(&self) -> StoreResult<()> {
-        self.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.readers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         w.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -184,7 +206,10 @@ impl SqliteStore {
             Some(v) => v,
             None => {
                 let v = init();
-                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![key, v])?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, v],
+                )?;
                 v
             }
         };
@@ -225,7 +250,11 @@ impl SqliteStore {
     }
 
     /// Every resource of `kind` in the tenancy, in ARN order.
-    pub fn list_resources(&self, tenant: &Tenant, kind: ResourceKind) -> StoreResult<Vec<Resource>> {
+    pub fn list_resources(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+    ) -> StoreResult<Vec<Resource>> {
         self.with_reader(|c| {
             let mut st = c.prepare_cached(
                 "SELECT arn, body FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 ORDER BY arn",
@@ -279,12 +308,17 @@ impl SqliteStore {
                  WHERE account = ?1 AND region = ?2 AND operation = ?3 AND token = ?4",
             )?;
             let row: Option<(String, String, i64)> = st
-                .query_row(params![tenant.account, tenant.region, operation, token], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
+                .query_row(
+                    params![tenant.account, tenant.region, operation, token],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()?;
             row.map(|(fingerprint, response, created_ms)| {
-                Ok(IdempotencyRecord { fingerprint, response: parse_json(&response)?, created_ms })
+                Ok(IdempotencyRecord {
+                    fingerprint,
+                    response: parse_json(&response)?,
+                    created_ms,
+                })
             })
             .transpose()
         })
@@ -322,7 +356,13 @@ impl SqliteStore {
                  ORDER BY seq LIMIT ?5"
             ))?;
             let rows = st.query_map(
-                params![tenant.account, tenant.region, image_arn, after_seq.unwrap_or(-1), limit as i64],
+                params![
+                    tenant.account,
+                    tenant.region,
+                    image_arn,
+                    after_seq.unwrap_or(-1),
+                    limit as i64
+                ],
                 execution_from_row,
             )?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -351,7 +391,11 @@ impl SqliteStore {
         })
     }
 
-    pub fn get_step(&self, tenant: &Tenant, step_id: &str) -> StoreResult<Option<StepWithExecution>> {
+    pub fn get_step(
+        &self,
+        tenant: &Tenant,
+        step_id: &str,
+    ) -> StoreResult<Option<StepWithExecution>> {
         let step = self.with_reader(|c| {
             let mut st = c.prepare_cached(&format!(
                 "SELECT {STEP_COLUMNS} FROM step_executions WHERE id = ?1"
@@ -381,7 +425,10 @@ fn execution_from_row(r: &Row<'_>) -> rusqlite::Result<WorkflowExecutionRow> {
     Ok(WorkflowExecutionRow {
         seq: r.get(0)?,
         id: r.get(1)?,
-        tenant: Tenant { account: r.get(2)?, region: r.get(3)? },
+        tenant: Tenant {
+            account: r.get(2)?,
+            region: r.get(3)?,
+        },
         image_arn: r.get(4)?,
         workflow_arn: r.get(5)?,
         workflow_type: r.get(6)?,
@@ -446,7 +493,11 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
             )?
             .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
         }
-        Write::Idempotency { operation, token, record } => {
+        Write::Idempotency {
+            operation,
+            token,
+            record,
+        } => {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO idempotency (account, region, operation, token, fingerprint, response, created_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -508,7 +559,10 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
                     e.outputs.as_ref().map(|o| o.to_string())
                 ])?;
             if n == 0 {
-                return Err(StoreError::Conflict(format!("no workflow execution {}", e.id)));
+                return Err(StoreError::Conflict(format!(
+                    "no workflow execution {}",
+                    e.id
+                )));
             }
         }
         Write::InsertStep(s) => {

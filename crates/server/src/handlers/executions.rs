@@ -12,7 +12,9 @@ use stepwise_store::{ResourceKind, StepRow, WorkflowExecutionRow};
 use stepwise_token::{CursorWriter, OpCode};
 
 fn lower_id(input: &Value, key: &str) -> String {
-    str_member(input, key).unwrap_or_default().to_ascii_lowercase()
+    str_member(input, key)
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 fn step_common(obj: Obj, s: &StepRow) -> Obj {
@@ -28,7 +30,9 @@ fn step_common(obj: Obj, s: &StepRow) -> Obj {
 }
 
 fn step_metadata(s: &StepRow) -> Value {
-    let obj = Obj::new().set("stepExecutionId", s.id.clone()).set("name", s.name.clone());
+    let obj = Obj::new()
+        .set("stepExecutionId", s.id.clone())
+        .set("name", s.name.clone());
     step_common(obj, s)
         .opt("attemptNumber", s.attempt)
         .opt("maxAttempts", s.max_attempts)
@@ -49,7 +53,10 @@ pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .store
         .get_execution(&ctx.tenant, &id)?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    let rows = ctx.state.store.list_steps(&id, after.map(i64::from), page.limit + 1)?;
+    let rows = ctx
+        .state
+        .store
+        .list_steps(&id, after.map(i64::from), page.limit + 1)?;
     let (rows, token) = page.finish(rows, |s| CursorWriter::new().u32(s.idx as u32));
     Ok(Obj::new()
         .set("steps", rows.iter().map(step_metadata).collect::<Vec<_>>())
@@ -96,7 +103,9 @@ fn execution_common(obj: Obj, e: &WorkflowExecutionRow) -> Obj {
 }
 
 pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default().to_string();
+    let arn = str_member(input, "imageBuildVersionArn")
+        .unwrap_or_default()
+        .to_string();
     let page = PageRequest::new(
         ctx,
         OpCode::ListWorkflowExecutions,
@@ -112,7 +121,10 @@ pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let record: ImageRecord = serde_json::from_value(image.body)
         .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
     let after = after.map(|s| s.min(i64::MAX as u64) as i64);
-    let rows = ctx.state.store.list_executions(&ctx.tenant, &arn, after, page.limit + 1)?;
+    let rows = ctx
+        .state
+        .store
+        .list_executions(&ctx.tenant, &arn, after, page.limit + 1)?;
     let (rows, token) = page.finish(rows, |e| CursorWriter::new().u64(e.seq as u64));
     let items: Vec<Value> = rows
         .iter()
@@ -124,7 +136,13 @@ pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         })
         .collect();
     let message = (record.status() == "FAILED")
-        .then(|| record.image.pointer("/state/reason").and_then(Value::as_str).map(str::to_string))
+        .then(|| {
+            record
+                .image
+                .pointer("/state/reason")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .flatten();
     Ok(Obj::new()
         .set("workflowExecutions", items)

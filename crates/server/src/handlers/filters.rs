@@ -27,7 +27,12 @@ impl Filters {
                 let values = f
                     .get("values")
                     .and_then(Value::as_array)
-                    .map(|v| v.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 filters.push((name.to_string(), values));
             }
@@ -42,7 +47,9 @@ impl Filters {
     /// Whether an item passes every filter; `field` gives the item's value for a filter name.
     pub fn matches<'a>(&self, field: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.filters.iter().all(|(name, values)| {
-            let Some(actual) = field(name) else { return false };
+            let Some(actual) = field(name) else {
+                return false;
+            };
             values.iter().any(|v| {
                 if name == "name" {
                     wildcard_match(v, actual)
@@ -89,6 +96,10 @@ mod tests {
         assert!(!f.matches(item("my-db-1", "TEST")));
         assert!(!f.matches(item("api", "BUILD")));
         assert!(!wildcard_match("a*b", "axxb"));
-        assert!(Filters::from_input(&json!({"filters": [{"name": "bogus", "values": ["x"]}]}), &["name"]).is_err());
+        assert!(Filters::from_input(
+            &json!({"filters": [{"name": "bogus", "values": ["x"]}]}),
+            &["name"]
+        )
+        .is_err());
     }
 }

@@ -9,7 +9,9 @@ use crate::listing::{page_sorted, KeyPart, PageRequest};
 use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
-use stepwise_api::arn::{self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern};
+use stepwise_api::arn::{
+    self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
+};
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{ImageRecord, PlannedWorkflow};
@@ -27,13 +29,28 @@ struct ImageBuild {
 
 fn image_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<ImageBuild>> {
     let mut out = Vec::new();
-    for r in ctx.state.store.list_resources(&ctx.tenant, ResourceKind::Image)? {
+    for r in ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::Image)?
+    {
         let record: ImageRecord = serde_json::from_value(r.body)
             .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
-        let Some(parsed) = Arn::parse(&r.arn) else { continue };
-        let [nname, version, build] = parsed.path[..] else { continue };
-        let (Some(version), Ok(build)) = (SemVer::parse(version), build.parse()) else { continue };
-        out.push(ImageBuild { nname: nname.to_string(), version, build, record });
+        let Some(parsed) = Arn::parse(&r.arn) else {
+            continue;
+        };
+        let [nname, version, build] = parsed.path[..] else {
+            continue;
+        };
+        let (Some(version), Ok(build)) = (SemVer::parse(version), build.parse()) else {
+            continue;
+        };
+        out.push(ImageBuild {
+            nname: nname.to_string(),
+            version,
+            build,
+            record,
+        });
     }
     Ok(out)
 }
@@ -46,31 +63,17 @@ fn get_required(ctx: &Ctx<'_>, kind: ResourceKind, arn_text: &str) -> ApiResult<
         .ok_or_else(|| ApiError::not_found(arn_text))
 }
 
-/// Resolves a recipe ARN (exact or wildcard version) to the highest matching version.
-fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Value> {
-    let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
-    let [nname, version] = parsed.path[..] else { return Err(ApiError::not_found(arn_text)) };
-    let pattern = VersionPattern::parse(version).ok_or_else(|| ApiError::not_found(arn_text))?;
-    if parsed.region != ctx.tenant.region || parsed.owner != ctx.tenant.account {
-        return Err(ApiError::not_found(arn_text));
-    }
-    ctx.state
-        .store
-        .list_resources(&ctx.tenant, ResourceKind::ImageRecipe)?
-        .into_iter()
-        .filter_map(|r| {
-            let a = Arn::parse(&r.arn)?;
-            let v = SemVer::parse(a.path.get(1)?)?;
-            (a.path.first() == Some(&nname) && pattern.matches(v)).then_some((v, r.body))
-        })
-        .max_by_key(|(v, _)| *v)
-        .map(|(_, body)| body)
-        .ok_or_else(|| ApiError::not_found(arn_text))
-}
-
 /// The checks of spec §8.2 over `workflows`, and the plan they give.
-fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResult<Vec<PlannedWorkflow>> {
-    let given = input.get("workflows").and_then(Value::as_array).cloned().unwrap_or_default();
+fn plan_workflows(
+    ctx: &Ctx<'_>,
+    input: &Value,
+    tests_enabled: bool,
+) -> ApiResult<Vec<PlannedWorkflow>> {
+    let given = input
+        .get("workflows")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let configs: Vec<Value> = if given.is_empty() {
         let region = &ctx.tenant.region;
         vec![
@@ -82,11 +85,17 @@ fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResul
     };
     let bad = |path: String, detail: String| ApiError::invalid_value(&path, &detail);
     if configs.len() > 10 {
-        return Err(bad("workflows".into(), "At most 10 workflows can be specified.".into()));
+        return Err(bad(
+            "workflows".into(),
+            "At most 10 workflows can be specified.".into(),
+        ));
     }
     let mut types = Vec::new();
     for (i, c) in configs.iter().enumerate() {
-        let arn_text = c.get("workflowArn").and_then(Value::as_str).unwrap_or_default();
+        let arn_text = c
+            .get("workflowArn")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let parsed = Arn::parse(arn_text).filter(|a| a.resource_type == "workflow");
         let ty = parsed
             .as_ref()
@@ -96,8 +105,17 @@ fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResul
         types.push(ty);
         let _ = i;
     }
-    for (ty, label) in [(WorkflowType::Build, "build"), (WorkflowType::Distribution, "distribution")] {
-        if let Some(second) = types.iter().enumerate().filter(|(_, t)| **t == ty).nth(1).map(|(i, _)| i) {
+    for (ty, label) in [
+        (WorkflowType::Build, "build"),
+        (WorkflowType::Distribution, "distribution"),
+    ] {
+        if let Some(second) = types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t == ty)
+            .nth(1)
+            .map(|(i, _)| i)
+        {
             return Err(bad(
                 format!("workflows[{second}]"),
                 format!("At most one {label} workflow can be specified."),
@@ -105,12 +123,17 @@ fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResul
         }
     }
     for c in &configs {
-        let arn_text = c.get("workflowArn").and_then(Value::as_str).unwrap_or_default();
+        let arn_text = c
+            .get("workflowArn")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if let Some(a) = Arn::parse(arn_text) {
             if a.is_amazon_owned() && a.path.get(2) != Some(&"x.x.x") {
                 return Err(bad(
                     "workflows".into(),
-                    format!("AWS managed workflows must have latest version 'x.x.x' for '{arn_text}'"),
+                    format!(
+                        "AWS managed workflows must have latest version 'x.x.x' for '{arn_text}'"
+                    ),
                 ));
             }
         }
@@ -118,7 +141,10 @@ fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResul
     let mut plan = Vec::new();
     let mut output_names = HashSet::new();
     for (i, c) in configs.iter().enumerate() {
-        let arn_text = c.get("workflowArn").and_then(Value::as_str).unwrap_or_default();
+        let arn_text = c
+            .get("workflowArn")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let resolved = workflows::resolve(ctx, arn_text)?;
         let ty = types[i];
         for key in ["parallelGroup", "onFailure"] {
@@ -137,11 +163,20 @@ fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResul
             .map(|ps| {
                 ps.iter()
                     .map(|p| {
-                        let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                        let name = p
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
                         let values = p
                             .get("value")
                             .and_then(Value::as_array)
-                            .map(|v| v.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                            .map(|v| {
+                                v.iter()
+                                    .filter_map(Value::as_str)
+                                    .map(str::to_string)
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         (name, values)
                     })
@@ -154,7 +189,10 @@ fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResul
             if !output_names.insert(o.name.clone()) {
                 return Err(bad(
                     format!("workflows[{i}]"),
-                    format!("The workflow output name '{}' is used by more than one workflow.", o.name),
+                    format!(
+                        "The workflow output name '{}' is used by more than one workflow.",
+                        o.name
+                    ),
                 ));
             }
         }
@@ -166,8 +204,14 @@ fn plan_workflows(ctx: &Ctx<'_>, input: &Value, tests_enabled: bool) -> ApiResul
             workflow_type: ty.as_str().to_string(),
             data: resolved.data().to_string(),
             parameters,
-            parallel_group: c.get("parallelGroup").and_then(Value::as_str).map(str::to_string),
-            on_failure: c.get("onFailure").and_then(Value::as_str).map(str::to_string),
+            parallel_group: c
+                .get("parallelGroup")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            on_failure: c
+                .get("onFailure")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         });
     }
     Ok(plan)
@@ -191,25 +235,43 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         }
         (Some(_), None) => {}
     }
-    let mut tests = input.get("imageTestsConfiguration").cloned().unwrap_or_else(|| json!({}));
-    let tests_enabled = tests.get("imageTestsEnabled").and_then(Value::as_bool).unwrap_or(true);
+    let mut tests = input
+        .get("imageTestsConfiguration")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let tests_enabled = tests
+        .get("imageTestsEnabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     if let Some(t) = tests.as_object_mut() {
         t.entry("imageTestsEnabled").or_insert(json!(true));
         t.entry("timeoutMinutes").or_insert(json!(720));
     }
     let plan = plan_workflows(ctx, input, tests_enabled)?;
-    let recipe = resolve_recipe(ctx, recipe_arn.unwrap_or_default())?;
+    let recipe = super::recipes::resolve_recipe(ctx, recipe_arn.unwrap_or_default())?;
     let infra_arn = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
     let infra = get_required(ctx, ResourceKind::InfrastructureConfiguration, infra_arn)?;
     let distribution = match str_member(input, "distributionConfigurationArn") {
-        Some(a) => Some(get_required(ctx, ResourceKind::DistributionConfiguration, a)?),
+        Some(a) => Some(get_required(
+            ctx,
+            ResourceKind::DistributionConfiguration,
+            a,
+        )?),
         None => None,
     };
     if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
         return Err(ApiError::dry_run());
     }
-    let name = recipe.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    let version_text = recipe.get("version").and_then(Value::as_str).unwrap_or("1.0.0").to_string();
+    let name = recipe
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let version_text = recipe
+        .get("version")
+        .and_then(Value::as_str)
+        .unwrap_or("1.0.0")
+        .to_string();
     let version = SemVer::parse(&version_text).unwrap_or(SemVer(1, 0, 0));
     let nname = normalize_name(&name);
     let build = image_builds(ctx)?
@@ -219,9 +281,17 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .max()
         .unwrap_or(0)
         + 1;
-    let prefix = arn::arn(&ctx.tenant.region, &ctx.tenant.account, &format!("image/{nname}"));
+    let prefix = arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("image/{nname}"),
+    );
     let image_arn = format!("{prefix}/{version}/{build}");
-    let platform = recipe.get("platform").and_then(Value::as_str).unwrap_or("Linux").to_string();
+    let platform = recipe
+        .get("platform")
+        .and_then(Value::as_str)
+        .unwrap_or("Linux")
+        .to_string();
     let image = Obj::new()
         .set("arn", image_arn.clone())
         .set("type", "AMI")
@@ -230,7 +300,10 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .set("platform", platform)
         .set(
             "enhancedImageMetadataEnabled",
-            input.get("enhancedImageMetadataEnabled").and_then(Value::as_bool).unwrap_or(true),
+            input
+                .get("enhancedImageMetadataEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
         )
         .set("state", json!({"status": "PENDING"}))
         .set("imageRecipe", recipe)
@@ -239,25 +312,44 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .set("imageTestsConfiguration", tests)
         .set("dateCreated", format_millis(ctx.now()))
         .set("outputResources", json!({"amis": []}))
-        .set("tags", input.get("tags").cloned().unwrap_or_else(|| json!({})))
+        .set(
+            "tags",
+            input.get("tags").cloned().unwrap_or_else(|| json!({})),
+        )
         .set("buildType", "USER_INITIATED")
         .set("imageSource", "CUSTOM")
-        .opt("imageScanningConfiguration", input.get("imageScanningConfiguration").cloned())
+        .opt(
+            "imageScanningConfiguration",
+            input.get("imageScanningConfiguration").cloned(),
+        )
         .opt("executionRole", str_member(input, "executionRole"))
         .opt("workflows", input.get("workflows").cloned())
-        .opt("loggingConfiguration", input.get("loggingConfiguration").cloned())
+        .opt(
+            "loggingConfiguration",
+            input.get("loggingConfiguration").cloned(),
+        )
         .build();
     let record = ImageRecord { image, plan };
     let response = Obj::new()
-        .set("clientToken", str_member(input, "clientToken").unwrap_or_default())
+        .set(
+            "clientToken",
+            str_member(input, "clientToken").unwrap_or_default(),
+        )
         .set("imageBuildVersionArn", image_arn.clone())
-        .set("latestVersionReferences", latest_version_references(&prefix, version))
+        .set(
+            "latestVersionReferences",
+            latest_version_references(&prefix, version),
+        )
         .build();
     let body = serde_json::to_value(&record).map_err(|e| ApiError::internal(e.to_string()))?;
     ctx.state.store.apply(
         &ctx.tenant,
         &[
-            Write::InsertResource { kind: ResourceKind::Image, arn: image_arn.clone(), body },
+            Write::InsertResource {
+                kind: ResourceKind::Image,
+                arn: image_arn.clone(),
+                body,
+            },
             idem.record(ctx, &response),
         ],
     )?;
@@ -268,7 +360,9 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
 pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "imageBuildVersionArn").unwrap_or_default();
     let not_found = || ApiError::not_found(arn_text);
-    let parsed = Arn::parse(arn_text).filter(|a| a.resource_type == "image").ok_or_else(not_found)?;
+    let parsed = Arn::parse(arn_text)
+        .filter(|a| a.resource_type == "image")
+        .ok_or_else(not_found)?;
     if parsed.region != ctx.tenant.region || parsed.owner != ctx.tenant.account {
         return Err(not_found());
     }
@@ -289,7 +383,11 @@ pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             let pattern = VersionPattern::parse(version).ok_or_else(not_found)?;
             let best = image_builds(ctx)?
                 .into_iter()
-                .filter(|b| b.nname == nname && pattern.matches(b.version) && b.record.status() == "AVAILABLE")
+                .filter(|b| {
+                    b.nname == nname
+                        && pattern.matches(b.version)
+                        && b.record.status() == "AVAILABLE"
+                })
                 .max_by_key(|b| (b.version, b.build))
                 .ok_or_else(not_found)?;
             (best.record, best.nname, best.version)
@@ -297,18 +395,37 @@ pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         _ => return Err(not_found()),
     };
     let (record, nname, version) = found;
-    let prefix = arn::arn(&ctx.tenant.region, &ctx.tenant.account, &format!("image/{nname}"));
+    let prefix = arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("image/{nname}"),
+    );
     Ok(Obj::new()
         .set("image", record.image)
-        .set("latestVersionReferences", latest_version_references(&prefix, version))
+        .set(
+            "latestVersionReferences",
+            latest_version_references(&prefix, version),
+        )
         .build())
 }
 
 fn summary(image: &Value, owner: &str) -> Value {
     let mut out = Map::new();
     for key in [
-        "arn", "name", "type", "version", "platform", "osVersion", "state", "owner", "dateCreated",
-        "outputResources", "tags", "buildType", "imageSource", "loggingConfiguration",
+        "arn",
+        "name",
+        "type",
+        "version",
+        "platform",
+        "osVersion",
+        "state",
+        "owner",
+        "dateCreated",
+        "outputResources",
+        "tags",
+        "buildType",
+        "imageSource",
+        "loggingConfiguration",
     ] {
         if key == "owner" {
             out.insert(key.into(), json!(owner));
@@ -320,7 +437,8 @@ fn summary(image: &Value, owner: &str) -> Value {
 }
 
 pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let filters = Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
+    let filters =
+        Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
     let version_arn = str_member(input, "imageVersionArn");
     let mut binding = Map::new();
     if let Some(a) = version_arn {
@@ -329,7 +447,12 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     if let Some(f) = input.get("filters") {
         binding.insert("filters".into(), f.clone());
     }
-    let page = PageRequest::new(ctx, OpCode::ListImageBuildVersions, Value::Object(binding), input);
+    let page = PageRequest::new(
+        ctx,
+        OpCode::ListImageBuildVersions,
+        Value::Object(binding),
+        input,
+    );
     let wanted: Option<(String, Option<SemVer>)> = match version_arn {
         None => None,
         Some(text) => match Arn::parse(text) {
@@ -377,5 +500,8 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         KeyPart::Desc(0),
     ];
     let (items, token) = page_sorted(&page, &layout, items)?;
-    Ok(Obj::new().set("imageSummaryList", items).opt("nextToken", token).build())
+    Ok(Obj::new()
+        .set("imageSummaryList", items)
+        .opt("nextToken", token)
+        .build())
 }

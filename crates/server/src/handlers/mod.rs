@@ -1,10 +1,13 @@
 //! Operation handlers, one module per resource family. Each takes a validated JSON input
 //! and returns the response body (without `requestId`, which the protocol layer adds).
 
+mod distribution;
 mod executions;
 mod filters;
 mod images;
+mod infrastructure;
 mod json;
+mod recipes;
 mod workflows;
 
 use crate::protocol::Ctx;
@@ -20,6 +23,18 @@ pub fn handle(ctx: &Ctx<'_>, op: &Operation, input: Value) -> ApiResult<Value> {
         "ListWorkflows" => workflows::list(ctx, &input),
         "ListWorkflowBuildVersions" => workflows::list_build_versions(ctx, &input),
         "DeleteWorkflow" => workflows::delete(ctx, &input),
+        "CreateImageRecipe" => recipes::create(ctx, &input),
+        "GetImageRecipe" => recipes::get(ctx, &input),
+        "ListImageRecipes" => recipes::list(ctx, &input),
+        "DeleteImageRecipe" => recipes::delete(ctx, &input),
+        "CreateInfrastructureConfiguration" => infrastructure::create(ctx, &input),
+        "GetInfrastructureConfiguration" => infrastructure::get(ctx, &input),
+        "ListInfrastructureConfigurations" => infrastructure::list(ctx, &input),
+        "DeleteInfrastructureConfiguration" => infrastructure::delete(ctx, &input),
+        "CreateDistributionConfiguration" => distribution::create(ctx, &input),
+        "GetDistributionConfiguration" => distribution::get(ctx, &input),
+        "ListDistributionConfigurations" => distribution::list(ctx, &input),
+        "DeleteDistributionConfiguration" => distribution::delete(ctx, &input),
         "CreateImage" => images::create(ctx, &input),
         "GetImage" => images::get(ctx, &input),
         "ListImageBuildVersions" => images::list_build_versions(ctx, &input),

@@ -7,7 +7,9 @@ use crate::idempotency::Idempotency;
 use crate::listing::{page_sorted, KeyPart, PageRequest};
 use crate::protocol::Ctx;
 use serde_json::{json, Value};
-use stepwise_api::arn::{self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern};
+use stepwise_api::arn::{
+    self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
+};
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{is_terminal_image_status, ImageRecord};
@@ -28,7 +30,9 @@ impl WorkflowBuild {
     fn from_body(body: Value) -> Option<WorkflowBuild> {
         let arn = body.get("arn")?.as_str()?.to_string();
         let parsed = Arn::parse(&arn)?;
-        let [ty, nname, version, build] = parsed.path[..] else { return None };
+        let [ty, nname, version, build] = parsed.path[..] else {
+            return None;
+        };
         Some(WorkflowBuild {
             ty: WorkflowType::from_arn_segment(ty)?,
             nname: nname.to_string(),
@@ -39,11 +43,17 @@ impl WorkflowBuild {
     }
 
     pub fn arn(&self) -> &str {
-        self.body.get("arn").and_then(Value::as_str).unwrap_or_default()
+        self.body
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     pub fn data(&self) -> &str {
-        self.body.get("data").and_then(Value::as_str).unwrap_or_default()
+        self.body
+            .get("data")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     fn field(&self, key: &str) -> Option<&str> {
@@ -60,7 +70,9 @@ fn type_code(ty: WorkflowType) -> u8 {
 }
 
 fn parameters_json(data: &str, ty: WorkflowType) -> Value {
-    let Ok(doc) = parse_document(data, ty, usize::MAX) else { return json!([]) };
+    let Ok(doc) = parse_document(data, ty, usize::MAX) else {
+        return json!([]);
+    };
     Value::Array(
         doc.parameters
             .iter()
@@ -84,7 +96,13 @@ pub fn managed_builds(region: &str) -> Vec<WorkflowBuild> {
             let arn = arn::arn(
                 region,
                 "aws",
-                &format!("workflow/{}/{}/{}/{}", m.ty.arn_segment(), m.name, m.version, m.build),
+                &format!(
+                    "workflow/{}/{}/{}/{}",
+                    m.ty.arn_segment(),
+                    m.name,
+                    m.version,
+                    m.build
+                ),
             );
             let body = Obj::new()
                 .set("arn", arn)
@@ -143,6 +161,10 @@ pub fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> {
 }
 
 pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, "CreateWorkflow", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
     let data = str_member(input, "data");
     let uri = str_member(input, "uri");
     match (data, uri) {
@@ -153,15 +175,19 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             ))
         }
         (None, Some(_)) => {
-            return Err(ApiError::invalid_value("uri", "Only inline data is supported."));
+            return Err(ApiError::invalid_value(
+                "uri",
+                "Only inline data is supported.",
+            ));
         }
         (Some(_), None) => {}
     }
     let data = data.unwrap_or_default();
     let name = str_member(input, "name").unwrap_or_default();
     let ty_text = str_member(input, "type").unwrap_or_default();
-    let ty = WorkflowType::parse(ty_text)
-        .ok_or_else(|| ApiError::invalid_param("type", "It must be BUILD, TEST or DISTRIBUTION."))?;
+    let ty = WorkflowType::parse(ty_text).ok_or_else(|| {
+        ApiError::invalid_param("type", "It must be BUILD, TEST or DISTRIBUTION.")
+    })?;
     let version_text = str_member(input, "semanticVersion").unwrap_or_default();
     let version = SemVer::parse(version_text).ok_or_else(|| {
         ApiError::new(
@@ -179,17 +205,16 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .filter(|w| w.ty == ty && w.nname == nname && w.version == version)
         .max_by_key(|w| w.build);
     if let Some(latest) = &latest {
-        if latest.data() == data && latest.field("description") == description && latest.field("kmsKeyId") == kms {
+        if latest.data() == data
+            && latest.field("description") == description
+            && latest.field("kmsKeyId") == kms
+        {
             return Err(ApiError::already_exists("Workflow", latest.arn()));
         }
     }
     if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
         return Err(ApiError::dry_run());
     }
-    let idem = match Idempotency::check(ctx, "CreateWorkflow", input)? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
-    };
     let build = latest.map_or(1, |w| w.build + 1);
     let prefix = arn::arn(
         &ctx.tenant.region,
@@ -208,16 +233,29 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .set("data", data)
         .opt("kmsKeyId", kms)
         .set("dateCreated", format_millis(ctx.now()))
-        .set("tags", input.get("tags").cloned().unwrap_or_else(|| json!({})))
+        .set(
+            "tags",
+            input.get("tags").cloned().unwrap_or_else(|| json!({})),
+        )
         .set("parameters", parameters_json(data, ty))
         .build();
     let response = Obj::new()
-        .set("clientToken", str_member(input, "clientToken").unwrap_or_default())
+        .set(
+            "clientToken",
+            str_member(input, "clientToken").unwrap_or_default(),
+        )
         .set("workflowBuildVersionArn", build_arn.clone())
-        .set("latestVersionReferences", latest_version_references(&prefix, version))
+        .set(
+            "latestVersionReferences",
+            latest_version_references(&prefix, version),
+        )
         .build();
     let writes = vec![
-        Write::InsertResource { kind: ResourceKind::Workflow, arn: build_arn, body },
+        Write::InsertResource {
+            kind: ResourceKind::Workflow,
+            arn: build_arn,
+            body,
+        },
         idem.record(ctx, &response),
     ];
     ctx.state.store.apply(&ctx.tenant, &writes)?;
@@ -234,7 +272,10 @@ pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     );
     Ok(Obj::new()
         .set("workflow", w.body.clone())
-        .set("latestVersionReferences", latest_version_references(&prefix, w.version))
+        .set(
+            "latestVersionReferences",
+            latest_version_references(&prefix, w.version),
+        )
         .build())
 }
 
@@ -252,7 +293,10 @@ fn version_summary(w: &WorkflowBuild, arn: String, version: String) -> Value {
 
 pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let owner = str_member(input, "owner").unwrap_or("Self");
-    let by_name = input.get("byName").and_then(Value::as_bool).unwrap_or(false);
+    let by_name = input
+        .get("byName")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let filters = Filters::from_input(input, &["name", "version", "description", "type"])?;
     if matches!(owner, "Shared" | "ThirdParty") {
         return Err(ApiError::invalid_param(
@@ -279,10 +323,17 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         _ => own_builds(ctx)?,
     };
     // The highest build of each version (or, by name, of each name's highest version).
-    let mut best: std::collections::BTreeMap<(String, u8, Option<SemVer>), WorkflowBuild> = Default::default();
+    let mut best: std::collections::BTreeMap<(String, u8, Option<SemVer>), WorkflowBuild> =
+        Default::default();
     for w in builds {
-        let key = (w.nname.clone(), type_code(w.ty), (!by_name).then_some(w.version));
-        let newer = best.get(&key).is_none_or(|b| (w.version, w.build) > (b.version, b.build));
+        let key = (
+            w.nname.clone(),
+            type_code(w.ty),
+            (!by_name).then_some(w.version),
+        );
+        let newer = best
+            .get(&key)
+            .is_none_or(|b| (w.version, w.build) > (b.version, b.build));
         if newer {
             best.insert(key, w);
         }
@@ -300,7 +351,12 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             })
         })
         .map(|w| {
-            let prefix = w.arn().rsplitn(3, '/').nth(2).unwrap_or_default().to_string();
+            let prefix = w
+                .arn()
+                .rsplitn(3, '/')
+                .nth(2)
+                .unwrap_or_default()
+                .to_string();
             let (arn, key_version) = if by_name {
                 (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
             } else {
@@ -324,7 +380,10 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         KeyPart::Desc(0),
     ];
     let (items, token) = page_sorted(&page, &layout, items)?;
-    Ok(Obj::new().set("workflowVersionList", items).opt("nextToken", token).build())
+    Ok(Obj::new()
+        .set("workflowVersionList", items)
+        .opt("nextToken", token)
+        .build())
 }
 
 pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
@@ -333,11 +392,20 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     if let Some(a) = arn_text {
         binding.insert("workflowVersionArn".into(), json!(a));
     }
-    let page = PageRequest::new(ctx, OpCode::ListWorkflowBuildVersions, Value::Object(binding), input);
+    let page = PageRequest::new(
+        ctx,
+        OpCode::ListWorkflowBuildVersions,
+        Value::Object(binding),
+        input,
+    );
     let builds: Vec<WorkflowBuild> = match arn_text {
         None => own_builds(ctx)?,
         Some(text) => match Arn::parse(text) {
-            Some(a) if a.resource_type == "workflow" && a.region == ctx.tenant.region && a.path.len() == 3 => {
+            Some(a)
+                if a.resource_type == "workflow"
+                    && a.region == ctx.tenant.region
+                    && a.path.len() == 3 =>
+            {
                 let pool = if a.is_amazon_owned() {
                     managed_builds(&ctx.tenant.region)
                 } else if a.owner == ctx.tenant.account {
@@ -366,7 +434,10 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
                 KeyPart::Desc(w.version.2),
                 KeyPart::Desc(w.build),
             ];
-            let tags = w.body.get("tags").filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
+            let tags = w
+                .body
+                .get("tags")
+                .filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
             let summary = Obj::new()
                 .set("arn", w.arn())
                 .opt("name", w.field("name"))
@@ -390,12 +461,22 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         KeyPart::Desc(0),
     ];
     let (items, token) = page_sorted(&page, &layout, items)?;
-    Ok(Obj::new().set("workflowSummaryList", items).opt("nextToken", token).build())
+    Ok(Obj::new()
+        .set("workflowSummaryList", items)
+        .opt("nextToken", token)
+        .build())
 }
 
 /// The first image, not yet finished, whose build uses `uses(record)`.
-pub fn image_in_use(ctx: &Ctx<'_>, uses: impl Fn(&ImageRecord) -> bool) -> ApiResult<Option<String>> {
-    for r in ctx.state.store.list_resources(&ctx.tenant, ResourceKind::Image)? {
+pub fn image_in_use(
+    ctx: &Ctx<'_>,
+    uses: impl Fn(&ImageRecord) -> bool,
+) -> ApiResult<Option<String>> {
+    for r in ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::Image)?
+    {
         if let Ok(record) = serde_json::from_value::<ImageRecord>(r.body) {
             if !is_terminal_image_status(record.status()) && uses(&record) {
                 return Ok(Some(record.arn().to_string()));
@@ -414,7 +495,12 @@ pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             format!("The Amazon-managed workflow '{arn_text}' cannot be deleted."),
         ));
     }
-    if ctx.state.store.get_resource(&ctx.tenant, ResourceKind::Workflow, arn_text)?.is_none() {
+    if ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::Workflow, arn_text)?
+        .is_none()
+    {
         return Err(ApiError::not_found(arn_text));
     }
     if let Some(image) = image_in_use(ctx, |r| r.plan.iter().any(|p| p.workflow_arn == arn_text))? {
@@ -425,7 +511,10 @@ pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     }
     ctx.state.store.apply(
         &ctx.tenant,
-        &[Write::DeleteResource { kind: ResourceKind::Workflow, arn: arn_text.to_string() }],
+        &[Write::DeleteResource {
+            kind: ResourceKind::Workflow,
+            arn: arn_text.to_string(),
+        }],
     )?;
     Ok(json!({ "workflowBuildVersionArn": arn_text }))
 }

@@ -1,0 +1,341 @@
+//! Infrastructure configurations: CreateInfrastructureConfiguration,
+//! GetInfrastructureConfiguration, ListInfrastructureConfigurations,
+//! DeleteInfrastructureConfiguration (spec §4.3).
+
+use super::filters::Filters;
+use super::json::{str_member, Obj};
+use super::recipes::{in_use_error, insert_new, shaped, snapshot_in_use};
+use crate::idempotency::Idempotency;
+use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::protocol::Ctx;
+use serde_json::{json, Map, Value};
+use stepwise_api::arn::{self, normalize_name, Arn};
+use stepwise_api::schema;
+use stepwise_api::time::format_millis;
+use stepwise_api::{ApiError, ApiResult};
+use stepwise_store::{ResourceKind, Write};
+use stepwise_token::OpCode;
+
+/// The members copied from the request into the stored configuration, as given.
+const COPIED: [&str; 15] = [
+    "name",
+    "description",
+    "instanceTypes",
+    "instanceProfileName",
+    "securityGroupIds",
+    "subnetId",
+    "logging",
+    "keyPair",
+    "snsTopicArn",
+    "resourceTags",
+    "instanceMetadataOptions",
+    "placement",
+    "terminateInstanceOnCompletion",
+    "parentInstance",
+    "tags",
+];
+
+pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, "CreateInfrastructureConfiguration", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let name = str_member(input, "name").unwrap_or_default();
+    let config_arn = arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("infrastructure-configuration/{}", normalize_name(name)),
+    );
+    let kind = ResourceKind::InfrastructureConfiguration;
+    if ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, kind, &config_arn)?
+        .is_some()
+    {
+        return Err(ApiError::already_exists(
+            "InfrastructureConfiguration",
+            &config_arn,
+        ));
+    }
+    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
+        return Err(ApiError::dry_run());
+    }
+    let mut draft = Map::new();
+    for key in COPIED {
+        if let Some(v) = input.get(key) {
+            draft.insert(key.to_string(), v.clone());
+        }
+    }
+    draft.insert("arn".into(), json!(config_arn));
+    draft.insert("dateCreated".into(), json!(format_millis(ctx.now())));
+    let on_failure = input
+        .get("terminateInstanceOnFailure")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    draft.insert("terminateInstanceOnFailure".into(), json!(on_failure));
+    draft.entry("tags").or_insert_with(|| json!({}));
+    let draft = Value::Object(draft);
+    let body = shaped(&schema::INFRASTRUCTURE_CONFIGURATION, &draft).unwrap_or(draft);
+    let response = Obj::new()
+        .set(
+            "clientToken",
+            str_member(input, "clientToken").unwrap_or_default(),
+        )
+        .set("infrastructureConfigurationArn", config_arn.clone())
+        .build();
+    let writes = [
+        Write::InsertResource {
+            kind,
+            arn: config_arn.clone(),
+            body,
+        },
+        idem.record(ctx, &response),
+    ];
+    insert_new(ctx, "InfrastructureConfiguration", &config_arn, &writes)?;
+    Ok(response)
+}
+
+pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
+    let resource = ctx
+        .state
+        .store
+        .get_resource(
+            &ctx.tenant,
+            ResourceKind::InfrastructureConfiguration,
+            arn_text,
+        )?
+        .ok_or_else(|| ApiError::not_found(arn_text))?;
+    Ok(json!({ "infrastructureConfiguration": resource.body }))
+}
+
+pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let filters = Filters::from_input(input, &["name"])?;
+    let mut binding = Map::new();
+    if let Some(f) = input.get("filters") {
+        binding.insert("filters".into(), f.clone());
+    }
+    let page = PageRequest::new(
+        ctx,
+        OpCode::ListInfrastructureConfigurations,
+        Value::Object(binding),
+        input,
+    );
+    let items: Vec<(Vec<KeyPart>, Value)> = ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::InfrastructureConfiguration)?
+        .into_iter()
+        .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
+        .filter_map(|r| {
+            let nname = Arn::parse(&r.arn)?.path.first()?.to_string();
+            let summary = shaped(&schema::INFRASTRUCTURE_CONFIGURATION_SUMMARY, &r.body)?;
+            Some((vec![KeyPart::Str(nname)], summary))
+        })
+        .collect();
+    let (items, token) = page_sorted(&page, &[KeyPart::Str(String::new())], items)?;
+    Ok(Obj::new()
+        .set("infrastructureConfigurationSummaryList", items)
+        .opt("nextToken", token)
+        .build())
+}
+
+pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
+    let kind = ResourceKind::InfrastructureConfiguration;
+    if ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, kind, arn_text)?
+        .is_none()
+    {
+        return Err(ApiError::not_found(arn_text));
+    }
+    if let Some(image) = snapshot_in_use(ctx, "/infrastructureConfiguration/arn", arn_text)? {
+        return Err(in_use_error(arn_text, &image));
+    }
+    ctx.state.store.apply(
+        &ctx.tenant,
+        &[Write::DeleteResource {
+            kind,
+            arn: arn_text.to_string(),
+        }],
+    )?;
+    Ok(json!({ "infrastructureConfigurationArn": arn_text }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::recipes::testkit::Kit;
+    use serde_json::{json, Value};
+    use stepwise_api::ErrorKind;
+
+    fn infra_arn(nname: &str) -> String {
+        format!("arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/{nname}")
+    }
+
+    fn input(name: &str) -> Value {
+        json!({
+            "name": name,
+            "instanceProfileName": "EC2InstanceProfileForImageBuilder",
+            "clientToken": uuid::Uuid::new_v4().to_string(),
+        })
+    }
+
+    #[test]
+    fn create_and_get() {
+        let kit = Kit::new();
+        let mut full = input("Build Infra_1");
+        full["placement"] = json!({"tenancy": "dedicated", "availabilityZone": "us-east-1a"});
+        full["instanceTypes"] = json!(["m5.large"]);
+        full["terminateInstanceOnFailure"] = json!(false);
+        full["resourceTags"] = json!({"k": "v"});
+        full["logging"] = json!({"s3Logs": {"s3BucketName": "b"}});
+        let created = kit.ok("CreateInfrastructureConfiguration", full.clone());
+        let arn = infra_arn("build-infra-1");
+        assert_eq!(
+            created,
+            json!({"clientToken": full["clientToken"], "infrastructureConfigurationArn": arn})
+        );
+        assert_eq!(kit.ok("CreateInfrastructureConfiguration", full), created);
+        let got = kit.ok(
+            "GetInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": arn}),
+        );
+        let c = &got["infrastructureConfiguration"];
+        let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "arn",
+                "name",
+                "instanceTypes",
+                "instanceProfileName",
+                "logging",
+                "terminateInstanceOnFailure",
+                "dateCreated",
+                "resourceTags",
+                "tags",
+                "placement"
+            ]
+        );
+        assert_eq!(c["name"], json!("Build Infra_1"));
+        assert_eq!(c["terminateInstanceOnFailure"], json!(false));
+        assert_eq!(
+            c["placement"],
+            json!({"availabilityZone": "us-east-1a", "tenancy": "dedicated"})
+        );
+        assert_eq!(c["tags"], json!({}));
+
+        kit.ok("CreateInfrastructureConfiguration", input("plain"));
+        let c = kit.ok(
+            "GetInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": infra_arn("plain")}),
+        );
+        assert_eq!(
+            c["infrastructureConfiguration"]["terminateInstanceOnFailure"],
+            json!(true)
+        );
+        assert!(c["infrastructureConfiguration"]
+            .get("dateUpdated")
+            .is_none());
+
+        let e = kit.err("CreateInfrastructureConfiguration", input("PLAIN"));
+        assert_eq!(e.kind, ErrorKind::ResourceAlreadyExists);
+        assert_eq!(
+            e.message,
+            format!(
+                "The following resource 'InfrastructureConfiguration' already exists: '{}'.",
+                infra_arn("plain")
+            )
+        );
+        let mut dry = input("dry");
+        dry["dryRun"] = json!(true);
+        assert_eq!(
+            kit.err("CreateInfrastructureConfiguration", dry).kind,
+            ErrorKind::DryRunOperation
+        );
+        let e = kit.err(
+            "GetInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": infra_arn("dry")}),
+        );
+        assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+    }
+
+    #[test]
+    fn list_and_delete() {
+        let kit = Kit::new();
+        for name in ["zeta", "Alpha", "mid one"] {
+            let mut i = input(name);
+            i["description"] = json!(format!("about {name}"));
+            i["subnetId"] = json!("subnet-1");
+            kit.ok("CreateInfrastructureConfiguration", i);
+        }
+        let all = kit.list_all(
+            "ListInfrastructureConfigurations",
+            "infrastructureConfigurationSummaryList",
+            json!({}),
+            1,
+        );
+        let names: Vec<&str> = all.iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Alpha", "mid one", "zeta"]);
+        let keys: Vec<&str> = all[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "arn",
+                "name",
+                "description",
+                "dateCreated",
+                "tags",
+                "instanceProfileName"
+            ]
+        );
+        let f = kit.ok(
+            "ListInfrastructureConfigurations",
+            json!({"filters": [{"name": "name", "values": ["*id*", "zeta"]}]}),
+        );
+        assert_eq!(
+            f["infrastructureConfigurationSummaryList"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        let e = kit.err(
+            "ListInfrastructureConfigurations",
+            json!({"filters": [{"name": "platform", "values": ["Linux"]}]}),
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidRequest);
+
+        let arn = infra_arn("zeta");
+        let image = "arn:aws:imagebuilder:us-east-1:123456789012:image/r/1.0.0/1";
+        kit.image_using(image, "PENDING", "infrastructureConfiguration", &arn);
+        let e = kit.err(
+            "DeleteInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": arn}),
+        );
+        assert_eq!(e.kind, ErrorKind::ResourceDependency);
+        assert_eq!(
+            e.message,
+            format!("The resource '{arn}' is in use by image '{image}'.")
+        );
+        let alpha = infra_arn("alpha");
+        let out = kit.ok(
+            "DeleteInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": alpha}),
+        );
+        assert_eq!(out, json!({"infrastructureConfigurationArn": alpha}));
+        let e = kit.err(
+            "DeleteInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": alpha}),
+        );
+        assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+    }
+}

@@ -1,0 +1,806 @@
+//! Image recipes: CreateImageRecipe, GetImageRecipe, ListImageRecipes, DeleteImageRecipe
+//! (spec §4.2), the recipe resolution CreateImage shares, and [`shaped`], which trims a
+//! stored body to an output shape of the model.
+
+use super::filters::Filters;
+use super::json::{str_member, Obj};
+use super::workflows::image_in_use;
+use crate::idempotency::Idempotency;
+use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::protocol::Ctx;
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+use stepwise_api::arn::{
+    self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
+};
+use stepwise_api::schema::{self, Shape, ShapeKind};
+use stepwise_api::time::format_millis;
+use stepwise_api::{ApiError, ApiResult, ErrorKind};
+use stepwise_store::{ResourceKind, StoreError, Write};
+use stepwise_token::OpCode;
+
+/// `value` reduced to the members `shape` defines, in model order, recursively; `null`
+/// members are dropped. Keeps unknown or null input members out of stored bodies and
+/// picks a summary's members out of a full body.
+pub(super) fn shaped(shape: &'static Shape, value: &Value) -> Option<Value> {
+    match (&shape.kind, value) {
+        (_, Value::Null) => None,
+        (ShapeKind::Structure { members }, Value::Object(map)) => {
+            let mut out = Map::new();
+            for m in members.iter() {
+                if let Some(v) = map.get(m.name).and_then(|v| shaped(m.target, v)) {
+                    out.insert(m.name.to_string(), v);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        (ShapeKind::List { member, .. }, Value::Array(items)) => Some(Value::Array(
+            items.iter().filter_map(|i| shaped(member, i)).collect(),
+        )),
+        (ShapeKind::Map { value: target, .. }, Value::Object(map)) => Some(Value::Object(
+            map.iter()
+                .filter_map(|(k, v)| shaped(target, v).map(|v| (k.clone(), v)))
+                .collect(),
+        )),
+        _ => Some(value.clone()),
+    }
+}
+
+/// Commits a create's writes; a concurrent create of the same ARN becomes "already exists".
+pub(super) fn insert_new(
+    ctx: &Ctx<'_>,
+    resource: &str,
+    arn_text: &str,
+    writes: &[Write],
+) -> ApiResult<()> {
+    match ctx.state.store.apply(&ctx.tenant, writes) {
+        Err(StoreError::Conflict(_)) => Err(ApiError::already_exists(resource, arn_text)),
+        other => Ok(other?),
+    }
+}
+
+/// The error of a Delete whose resource a non-terminal image still uses.
+pub(super) fn in_use_error(arn_text: &str, image: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceDependency,
+        format!("The resource '{arn_text}' is in use by image '{image}'."),
+    )
+}
+
+/// Whether a non-terminal image took its snapshot at `pointer` from `arn_text`.
+pub(super) fn snapshot_in_use(
+    ctx: &Ctx<'_>,
+    pointer: &str,
+    arn_text: &str,
+) -> ApiResult<Option<String>> {
+    image_in_use(ctx, |r| {
+        r.image.pointer(pointer).and_then(Value::as_str) == Some(arn_text)
+    })
+}
+
+/// Spec §4.2 (Decision): `Windows` if the parent image mentions windows, `macOS` if it
+/// mentions mac, else `Linux` (case-insensitive).
+pub(super) fn infer_platform(parent_image: &str) -> &'static str {
+    let lower = parent_image.to_ascii_lowercase();
+    if lower.contains("windows") {
+        "Windows"
+    } else if lower.contains("mac") {
+        "macOS"
+    } else {
+        "Linux"
+    }
+}
+
+/// A stored recipe with its identity.
+struct Recipe {
+    nname: String,
+    version: SemVer,
+    body: Value,
+}
+
+fn own_recipes(ctx: &Ctx<'_>) -> ApiResult<Vec<Recipe>> {
+    Ok(ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::ImageRecipe)?
+        .into_iter()
+        .filter_map(|r| {
+            let a = Arn::parse(&r.arn)?;
+            let [nname, version] = a.path[..] else {
+                return None;
+            };
+            Some(Recipe {
+                nname: nname.to_string(),
+                version: SemVer::parse(version)?,
+                body: r.body,
+            })
+        })
+        .collect())
+}
+
+fn recipe_prefix(ctx: &Ctx<'_>, nname: &str) -> String {
+    arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("image-recipe/{nname}"),
+    )
+}
+
+/// Resolves a recipe ARN (exact or wildcard version) to the highest matching version's body.
+pub(super) fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Value> {
+    resolve(ctx, arn_text).map(|r| r.body)
+}
+
+fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
+    let not_found = || ApiError::not_found(arn_text);
+    let parsed = Arn::parse(arn_text)
+        .filter(|a| a.resource_type == "image-recipe")
+        .ok_or_else(not_found)?;
+    let [nname, version] = parsed.path[..] else {
+        return Err(not_found());
+    };
+    let pattern = VersionPattern::parse(version).ok_or_else(not_found)?;
+    if parsed.region != ctx.tenant.region || parsed.owner != ctx.tenant.account {
+        return Err(not_found());
+    }
+    own_recipes(ctx)?
+        .into_iter()
+        .filter(|r| r.nname == nname && pattern.matches(r.version))
+        .max_by_key(|r| r.version)
+        .ok_or_else(not_found)
+}
+
+pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, "CreateImageRecipe", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    // The validator already refuses `x` nodes and oversized nodes with InvalidVersionNumber.
+    let version_text = str_member(input, "semanticVersion").unwrap_or_default();
+    let version = SemVer::parse(version_text).ok_or_else(|| {
+        ApiError::internal(format!(
+            "semanticVersion '{version_text}' passed validation"
+        ))
+    })?;
+    let mut seen = HashSet::new();
+    for (i, c) in input
+        .get("components")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let component = c
+            .get("componentArn")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !seen.insert(component) {
+            return Err(ApiError::invalid_value(
+                &format!("components[{i}].componentArn"),
+                &format!("The component '{component}' is specified more than once."),
+            ));
+        }
+    }
+    let name = str_member(input, "name").unwrap_or_default();
+    let nname = normalize_name(name);
+    let prefix = recipe_prefix(ctx, &nname);
+    let recipe_arn = format!("{prefix}/{version}");
+    if ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::ImageRecipe, &recipe_arn)?
+        .is_some()
+    {
+        return Err(ApiError::already_exists("ImageRecipe", &recipe_arn));
+    }
+    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
+        return Err(ApiError::dry_run());
+    }
+    let parent_image = str_member(input, "parentImage").unwrap_or_default();
+    let member = |key: &str| input.get(key).cloned();
+    let draft = Obj::new()
+        .set("arn", recipe_arn.clone())
+        .set("type", "AMI")
+        .set("name", name)
+        .opt("description", member("description"))
+        .set("platform", infer_platform(parent_image))
+        .set("owner", ctx.tenant.account.clone())
+        .set("version", version.to_string())
+        .opt("components", member("components"))
+        .set("parentImage", parent_image)
+        .opt("blockDeviceMappings", member("blockDeviceMappings"))
+        .set("dateCreated", format_millis(ctx.now()))
+        .set("tags", member("tags").unwrap_or_else(|| json!({})))
+        .opt("workingDirectory", member("workingDirectory"))
+        .opt(
+            "additionalInstanceConfiguration",
+            member("additionalInstanceConfiguration"),
+        )
+        .opt("amiTags", member("amiTags"))
+        .opt("amiWatermarks", member("amiWatermarks"))
+        .build();
+    let body = shaped(&schema::IMAGE_RECIPE, &draft).unwrap_or(draft);
+    let response = Obj::new()
+        .set(
+            "clientToken",
+            str_member(input, "clientToken").unwrap_or_default(),
+        )
+        .set("imageRecipeArn", recipe_arn.clone())
+        .set(
+            "latestVersionReferences",
+            latest_version_references(&prefix, version),
+        )
+        .build();
+    let writes = [
+        Write::InsertResource {
+            kind: ResourceKind::ImageRecipe,
+            arn: recipe_arn.clone(),
+            body,
+        },
+        idem.record(ctx, &response),
+    ];
+    insert_new(ctx, "ImageRecipe", &recipe_arn, &writes)?;
+    Ok(response)
+}
+
+pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
+    let recipe = resolve(ctx, arn_text)?;
+    let prefix = recipe_prefix(ctx, &recipe.nname);
+    Ok(Obj::new()
+        .set("imageRecipe", recipe.body)
+        .set(
+            "latestVersionReferences",
+            latest_version_references(&prefix, recipe.version),
+        )
+        .build())
+}
+
+pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let filters = Filters::from_input(input, &["name", "parentImage", "platform"])?;
+    let owner = str_member(input, "owner").unwrap_or("Self");
+    let mut binding = Map::new();
+    binding.insert("owner".into(), json!(owner));
+    if let Some(f) = input.get("filters") {
+        binding.insert("filters".into(), f.clone());
+    }
+    let page = PageRequest::new(ctx, OpCode::ListImageRecipes, Value::Object(binding), input);
+    // Only the caller's own recipes exist here; every other owner lists nothing.
+    let recipes = if owner == "Self" {
+        own_recipes(ctx)?
+    } else {
+        Vec::new()
+    };
+    let items: Vec<(Vec<KeyPart>, Value)> = recipes
+        .into_iter()
+        .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
+        .map(|r| {
+            let key = vec![
+                KeyPart::Str(r.nname),
+                KeyPart::Desc(r.version.0),
+                KeyPart::Desc(r.version.1),
+                KeyPart::Desc(r.version.2),
+            ];
+            (
+                key,
+                shaped(&schema::IMAGE_RECIPE_SUMMARY, &r.body).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let layout = [
+        KeyPart::Str(String::new()),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+    ];
+    let (items, token) = page_sorted(&page, &layout, items)?;
+    Ok(Obj::new()
+        .set("imageRecipeSummaryList", items)
+        .opt("nextToken", token)
+        .build())
+}
+
+pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
+    let version = Arn::parse(arn_text)
+        .and_then(|a| a.path.get(1).copied())
+        .unwrap_or_default();
+    if version.split('.').any(|node| node == "x") {
+        return Err(ApiError::invalid_param(
+            "imageRecipeArn",
+            "A recipe can only be deleted by its exact version; wildcard versions are not allowed.",
+        ));
+    }
+    if ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::ImageRecipe, arn_text)?
+        .is_none()
+    {
+        return Err(ApiError::not_found(arn_text));
+    }
+    if let Some(image) = snapshot_in_use(ctx, "/imageRecipe/arn", arn_text)? {
+        return Err(in_use_error(arn_text, &image));
+    }
+    ctx.state.store.apply(
+        &ctx.tenant,
+        &[Write::DeleteResource {
+            kind: ResourceKind::ImageRecipe,
+            arn: arn_text.to_string(),
+        }],
+    )?;
+    Ok(json!({ "imageRecipeArn": arn_text }))
+}
+
+/// A service state on a temporary store and a frozen clock, for the handler tests.
+#[cfg(test)]
+pub(super) mod testkit {
+    use crate::protocol::Ctx;
+    use crate::state::{AppState, ServerConfig};
+    use serde_json::{json, Value};
+    use std::path::PathBuf;
+    use std::sync::Arc;
+    use stepwise_api::time::ManualClock;
+    use stepwise_api::{operations, ApiError};
+    use stepwise_engine::{Engine, EngineConfig, ImageRecord};
+    use stepwise_store::{ResourceKind, SqliteStore, Tenant, Write};
+    use stepwise_token::{Keys, TokenCodec};
+
+    pub const START_MS: i64 = 1_772_619_330_042; // 2026-03-04T10:15:30.042Z
+
+    pub struct Kit {
+        pub state: AppState,
+        path: PathBuf,
+    }
+
+    impl Drop for Kit {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = self.path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+
+    impl Kit {
+        pub fn new() -> Kit {
+            let path =
+                std::env::temp_dir().join(format!("stepwise-res-{}.db", uuid::Uuid::new_v4()));
+            let store = Arc::new(SqliteStore::open(&path).expect("temp store opens"));
+            let clock = ManualClock::new(START_MS);
+            let engine = Engine::new(
+                store.clone(),
+                Arc::new(clock.clone()),
+                EngineConfig { time_scale: 0.0 },
+            );
+            let state = AppState {
+                store,
+                engine,
+                clock: Arc::new(clock),
+                tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [7; 32]))),
+                config: Arc::new(ServerConfig::default()),
+            };
+            Kit { state, path }
+        }
+
+        pub fn tenant(&self) -> Tenant {
+            Tenant::new("123456789012", "us-east-1")
+        }
+
+        pub fn call(&self, op: &str, input: Value) -> Result<Value, ApiError> {
+            let ctx = Ctx {
+                state: &self.state,
+                tenant: self.tenant(),
+            };
+            let op = operations::by_name(op).expect("operation exists");
+            super::super::handle(&ctx, op, input)
+        }
+
+        pub fn ok(&self, op: &str, input: Value) -> Value {
+            self.call(op, input)
+                .unwrap_or_else(|e| panic!("{op} failed: {e}"))
+        }
+
+        pub fn err(&self, op: &str, input: Value) -> ApiError {
+            match self.call(op, input) {
+                Ok(v) => panic!("{op} unexpectedly succeeded: {v}"),
+                Err(e) => e,
+            }
+        }
+
+        /// Stores an image record whose snapshot at `member` (e.g. `imageRecipe`) is `arn`.
+        pub fn image_using(&self, image_arn: &str, status: &str, member: &str, arn: &str) {
+            let record = ImageRecord {
+                image: json!({"arn": image_arn, "state": {"status": status}, member: {"arn": arn}}),
+                plan: Vec::new(),
+            };
+            let body = serde_json::to_value(&record).unwrap();
+            self.state
+                .store
+                .apply(
+                    &self.tenant(),
+                    &[Write::InsertResource {
+                        kind: ResourceKind::Image,
+                        arn: image_arn.into(),
+                        body,
+                    }],
+                )
+                .unwrap();
+        }
+
+        /// Every item of a List operation, walking the pages with `maxResults`.
+        pub fn list_all(&self, op: &str, key: &str, mut input: Value, page: u64) -> Vec<Value> {
+            let mut out = Vec::new();
+            input["maxResults"] = json!(page);
+            loop {
+                let resp = self.ok(op, input.clone());
+                let items = resp[key].as_array().expect("result key present").clone();
+                assert!(items.len() as u64 <= page);
+                out.extend(items);
+                match resp.get("nextToken").and_then(Value::as_str) {
+                    Some(t) => input["nextToken"] = json!(t),
+                    None => return out,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::Kit;
+    use super::*;
+
+    const ACCOUNT: &str = "123456789012";
+    const COMPONENT: &str = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.2/1";
+
+    fn recipe_input(name: &str, version: &str) -> Value {
+        json!({
+            "name": name,
+            "semanticVersion": version,
+            "parentImage": "ami-0123456789abcdef0",
+            "components": [{"componentArn": COMPONENT}],
+            "clientToken": uuid::Uuid::new_v4().to_string(),
+        })
+    }
+
+    fn recipe_arn(nname: &str, version: &str) -> String {
+        format!("arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-recipe/{nname}/{version}")
+    }
+
+    #[test]
+    fn platform_is_inferred_from_the_parent_image() {
+        assert_eq!(infer_platform("ami-0123456789abcdef0"), "Linux");
+        assert_eq!(
+            infer_platform("ssm:/aws/service/ami-windows-latest/Windows_Server-2022"),
+            "Windows"
+        );
+        assert_eq!(
+            infer_platform("arn:aws:imagebuilder:us-east-1:aws:image/WINDOWS-server-2019/x.x.x"),
+            "Windows"
+        );
+        assert_eq!(
+            infer_platform("arn:aws:imagebuilder:us-east-1:aws:image/macos-sonoma/x.x.x"),
+            "macOS"
+        );
+        assert_eq!(infer_platform("prod-MAC123"), "macOS");
+        assert_eq!(
+            infer_platform("ssm:/aws/service/ami-amazon-linux-latest/al2023"),
+            "Linux"
+        );
+    }
+
+    #[test]
+    fn shaped_drops_unknown_and_null_members_and_orders_by_model() {
+        let v = json!({"region": "eu-west-1", "bogus": 1, "licenseConfigurationArns": null,
+                       "amiDistributionConfiguration": {"name": "n{{imagebuilder:buildDate}}", "extra": true}});
+        let out = shaped(&schema::DISTRIBUTION, &v).unwrap();
+        assert_eq!(
+            out.to_string(),
+            r#"{"region":"eu-west-1","amiDistributionConfiguration":{"name":"n{{imagebuilder:buildDate}}"}}"#
+        );
+    }
+
+    #[test]
+    fn create_get_and_replay() {
+        let kit = Kit::new();
+        let mut input = recipe_input("My Recipe_One", "1.2.3");
+        input["description"] = json!("d");
+        input["blockDeviceMappings"] =
+            json!([{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 8}}]);
+        let created = kit.ok("CreateImageRecipe", input.clone());
+        let arn = recipe_arn("my-recipe-one", "1.2.3");
+        assert_eq!(created["imageRecipeArn"], json!(arn));
+        assert_eq!(created["clientToken"], input["clientToken"]);
+        assert_eq!(
+            created["latestVersionReferences"]["latestMinorVersionArn"],
+            json!(recipe_arn("my-recipe-one", "1.2.x"))
+        );
+        // Same token, same parameters: the stored response again, even though the name is now taken.
+        assert_eq!(kit.ok("CreateImageRecipe", input.clone()), created);
+        let mut changed = input.clone();
+        changed["description"] = json!("other");
+        assert_eq!(
+            kit.err("CreateImageRecipe", changed).kind,
+            ErrorKind::IdempotentParameterMismatch
+        );
+
+        let got = kit.ok("GetImageRecipe", json!({"imageRecipeArn": arn}));
+        let r = &got["imageRecipe"];
+        let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "arn",
+                "type",
+                "name",
+                "description",
+                "platform",
+                "owner",
+                "version",
+                "components",
+                "parentImage",
+                "blockDeviceMappings",
+                "dateCreated",
+                "tags"
+            ]
+        );
+        assert_eq!(r["name"], json!("My Recipe_One"));
+        assert_eq!(r["type"], json!("AMI"));
+        assert_eq!(r["platform"], json!("Linux"));
+        assert_eq!(r["owner"], json!(ACCOUNT));
+        assert_eq!(r["tags"], json!({}));
+        assert_eq!(r["dateCreated"], json!("2026-03-04T10:15:30.042Z"));
+        assert_eq!(
+            got["latestVersionReferences"],
+            created["latestVersionReferences"]
+        );
+        // The stored body is what Get returns (CreateImage snapshots it).
+        assert_eq!(
+            resolve_recipe(
+                &Ctx {
+                    state: &kit.state,
+                    tenant: kit.tenant()
+                },
+                &arn
+            )
+            .unwrap(),
+            *r
+        );
+    }
+
+    #[test]
+    fn create_errors() {
+        let kit = Kit::new();
+        kit.ok("CreateImageRecipe", recipe_input("web", "1.0.0"));
+        let e = kit.err("CreateImageRecipe", recipe_input("WEB", "1.0.0"));
+        assert_eq!(e.kind, ErrorKind::ResourceAlreadyExists);
+        assert_eq!(
+            e.message,
+            format!(
+                "The following resource 'ImageRecipe' already exists: '{}'.",
+                recipe_arn("web", "1.0.0")
+            )
+        );
+        let e = kit.err("CreateImageRecipe", recipe_input("web", "1.x.0"));
+        assert_eq!(e.kind, ErrorKind::InvalidVersionNumber);
+        let e = kit.err("CreateImageRecipe", recipe_input("web", "x.x.x"));
+        assert_eq!(e.kind, ErrorKind::InvalidVersionNumber);
+
+        let mut dup = recipe_input("dup", "1.0.0");
+        dup["components"] = json!([{"componentArn": COMPONENT}, {"componentArn": COMPONENT}]);
+        let e = kit.err("CreateImageRecipe", dup);
+        assert_eq!(e.kind, ErrorKind::InvalidParameterValue);
+        assert!(e.message.starts_with(
+            "The value supplied for parameter 'components[1].componentArn' is not valid."
+        ));
+
+        let mut dry = recipe_input("dry", "1.0.0");
+        dry["dryRun"] = json!(true);
+        assert_eq!(
+            kit.err("CreateImageRecipe", dry).kind,
+            ErrorKind::DryRunOperation
+        );
+        let e = kit.err(
+            "GetImageRecipe",
+            json!({"imageRecipeArn": recipe_arn("dry", "1.0.0")}),
+        );
+        assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+    }
+
+    #[test]
+    fn windows_recipe_and_optional_members() {
+        let kit = Kit::new();
+        let mut input = recipe_input("win", "2.0.0");
+        input["parentImage"] =
+            json!("ssm:/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base");
+        input["tags"] = json!({"team": "a"});
+        input["workingDirectory"] = json!("D:/work");
+        input["amiWatermarks"] = json!(["wm1"]);
+        kit.ok("CreateImageRecipe", input);
+        let r = kit.ok(
+            "GetImageRecipe",
+            json!({"imageRecipeArn": recipe_arn("win", "2.0.0")}),
+        )["imageRecipe"]
+            .clone();
+        assert_eq!(r["platform"], json!("Windows"));
+        assert_eq!(r["tags"], json!({"team": "a"}));
+        assert_eq!(r["workingDirectory"], json!("D:/work"));
+        assert_eq!(r["amiWatermarks"], json!(["wm1"]));
+    }
+
+    #[test]
+    fn wildcard_get_resolves_the_highest_version() {
+        let kit = Kit::new();
+        for v in ["1.9.0", "1.10.0", "2.0.0", "1.10.1"] {
+            kit.ok("CreateImageRecipe", recipe_input("app", v));
+        }
+        let version_of = |wild: &str| {
+            kit.ok(
+                "GetImageRecipe",
+                json!({"imageRecipeArn": recipe_arn("app", wild)}),
+            )["imageRecipe"]["version"]
+                .clone()
+        };
+        assert_eq!(version_of("x.x.x"), json!("2.0.0"));
+        assert_eq!(version_of("1.x.x"), json!("1.10.1"));
+        assert_eq!(version_of("1.10.x"), json!("1.10.1"));
+        assert_eq!(version_of("1.9.0"), json!("1.9.0"));
+        let got = kit.ok(
+            "GetImageRecipe",
+            json!({"imageRecipeArn": recipe_arn("app", "1.x.x")}),
+        );
+        assert_eq!(
+            got["latestVersionReferences"]["latestPatchVersionArn"],
+            json!(recipe_arn("app", "1.10.1"))
+        );
+        for missing in [recipe_arn("app", "3.x.x"), recipe_arn("other", "x.x.x")] {
+            let e = kit.err("GetImageRecipe", json!({"imageRecipeArn": missing}));
+            assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+            assert_eq!(
+                e.message,
+                format!("The resource '{missing}' does not exist.")
+            );
+        }
+        let foreign = "arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/app/x.x.x";
+        assert_eq!(
+            kit.err("GetImageRecipe", json!({"imageRecipeArn": foreign}))
+                .kind,
+            ErrorKind::ResourceNotFound
+        );
+    }
+
+    #[test]
+    fn list_orders_filters_and_pages() {
+        let kit = Kit::new();
+        for (name, v) in [
+            ("beta", "1.0.0"),
+            ("Alpha", "1.0.0"),
+            ("alpha_2", "1.0.0"),
+            ("Alpha", "1.2.0"),
+        ] {
+            kit.ok("CreateImageRecipe", recipe_input(name, v));
+        }
+        let mut win = recipe_input("gamma", "1.0.0");
+        win["parentImage"] = json!("windows-server");
+        kit.ok("CreateImageRecipe", win);
+
+        let all = kit.list_all("ListImageRecipes", "imageRecipeSummaryList", json!({}), 2);
+        let arns: Vec<&str> = all.iter().map(|s| s["arn"].as_str().unwrap()).collect();
+        assert_eq!(
+            arns,
+            [
+                recipe_arn("alpha", "1.2.0"),
+                recipe_arn("alpha", "1.0.0"),
+                recipe_arn("alpha-2", "1.0.0"),
+                recipe_arn("beta", "1.0.0"),
+                recipe_arn("gamma", "1.0.0"),
+            ]
+        );
+        let keys: Vec<&str> = all[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "arn",
+                "name",
+                "platform",
+                "owner",
+                "parentImage",
+                "dateCreated",
+                "tags"
+            ]
+        );
+
+        let filtered = kit.ok(
+            "ListImageRecipes",
+            json!({"filters": [{"name": "name", "values": ["Alpha*"]}]}),
+        );
+        assert_eq!(
+            filtered["imageRecipeSummaryList"].as_array().unwrap().len(),
+            2
+        );
+        assert!(filtered.get("nextToken").is_none());
+        let windows = kit.ok(
+            "ListImageRecipes",
+            json!({"filters": [{"name": "platform", "values": ["Windows"]}]}),
+        );
+        assert_eq!(windows["imageRecipeSummaryList"][0]["name"], json!("gamma"));
+        let e = kit.err(
+            "ListImageRecipes",
+            json!({"filters": [{"name": "version", "values": ["1.0.0"]}]}),
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidRequest);
+
+        let amazon = kit.ok("ListImageRecipes", json!({"owner": "Amazon"}));
+        assert_eq!(amazon["imageRecipeSummaryList"], json!([]));
+        assert!(amazon.get("nextToken").is_none());
+
+        // The token is bound to owner (default Self) and filters.
+        let first = kit.ok("ListImageRecipes", json!({"maxResults": 1}));
+        let token = first["nextToken"].as_str().unwrap();
+        let same = kit.ok(
+            "ListImageRecipes",
+            json!({"maxResults": 1, "owner": "Self", "nextToken": token}),
+        );
+        assert_eq!(
+            same["imageRecipeSummaryList"][0]["arn"],
+            json!(recipe_arn("alpha", "1.0.0"))
+        );
+        for other in [
+            json!({"owner": "Amazon", "nextToken": token}),
+            json!({"filters": [{"name": "name", "values": ["a*"]}], "nextToken": token}),
+        ] {
+            assert_eq!(
+                kit.err("ListImageRecipes", other).kind,
+                ErrorKind::InvalidPaginationToken
+            );
+        }
+        let e = kit.err(
+            "ListInfrastructureConfigurations",
+            json!({"nextToken": token}),
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidPaginationToken);
+    }
+
+    #[test]
+    fn delete_rules() {
+        let kit = Kit::new();
+        kit.ok("CreateImageRecipe", recipe_input("del", "1.0.0"));
+        let arn = recipe_arn("del", "1.0.0");
+        let e = kit.err(
+            "DeleteImageRecipe",
+            json!({"imageRecipeArn": recipe_arn("del", "1.x.x")}),
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidRequest);
+        let missing = recipe_arn("nope", "1.0.0");
+        let e = kit.err("DeleteImageRecipe", json!({"imageRecipeArn": missing}));
+        assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+
+        let done = "arn:aws:imagebuilder:us-east-1:123456789012:image/del/1.0.0/1";
+        let running = "arn:aws:imagebuilder:us-east-1:123456789012:image/del/1.0.0/2";
+        kit.image_using(done, "AVAILABLE", "imageRecipe", &arn);
+        kit.image_using(running, "BUILDING", "imageRecipe", &arn);
+        let e = kit.err("DeleteImageRecipe", json!({"imageRecipeArn": arn}));
+        assert_eq!(e.kind, ErrorKind::ResourceDependency);
+        assert_eq!(
+            e.message,
+            format!("The resource '{arn}' is in use by image '{running}'.")
+        );
+
+        let other = recipe_input("del", "1.0.1");
+        kit.ok("CreateImageRecipe", other);
+        let arn2 = recipe_arn("del", "1.0.1");
+        assert_eq!(
+            kit.ok("DeleteImageRecipe", json!({"imageRecipeArn": arn2})),
+            json!({"imageRecipeArn": arn2})
+        );
+        let e = kit.err("GetImageRecipe", json!({"imageRecipeArn": arn2}));
+        assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+    }
+}

@@ -1,0 +1,305 @@
+//! The user journey with aws-sdk-imagebuilder: workflow, recipe, infrastructure, image,
+//! executions, step executions, and the SDK's own paginator over them.
+
+use aws_sdk_imagebuilder::error::ProvideErrorMetadata;
+use aws_sdk_imagebuilder::types::{
+    ComponentConfiguration, WorkflowConfiguration, WorkflowExecutionStatus,
+    WorkflowStepExecutionStatus, WorkflowType,
+};
+use aws_sdk_imagebuilder::Client;
+use stepwise_sdk_tests::{wait_for_image, Server};
+
+/// A BUILD document with `n` steps: launch, n − 2 commands, terminate.
+fn document(n: usize) -> String {
+    let mut doc = String::from(
+        "schemaVersion: 1.0\nsteps:\n  - name: Launch\n    action: LaunchInstance\n    inputs:\n      waitFor: ssmAgent\n",
+    );
+    for i in 1..n - 1 {
+        doc.push_str(&format!(
+            "  - name: Command{i}\n    action: RunCommand\n    inputs:\n      instanceId.$: $.stepOutputs.Launch.instanceId\n      documentName: AWS-RunShellScript\n"
+        ));
+    }
+    doc.push_str("  - name: Terminate\n    action: TerminateInstance\n    inputs:\n      instanceId.$: $.stepOutputs.Launch.instanceId\n");
+    doc
+}
+
+async fn prerequisites(client: &Client) -> (String, String) {
+    let recipe = client
+        .create_image_recipe()
+        .name("web server")
+        .semantic_version("1.0.0")
+        .parent_image("ami-0123456789abcdef0")
+        .components(
+            ComponentConfiguration::builder()
+                .component_arn("arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create recipe");
+    let infra = client
+        .create_infrastructure_configuration()
+        .name("builders")
+        .instance_profile_name("ImageBuilderRole")
+        .send()
+        .await
+        .expect("create infrastructure");
+    (
+        recipe.image_recipe_arn().unwrap().to_string(),
+        infra
+            .infrastructure_configuration_arn()
+            .unwrap()
+            .to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_workflow_runs_and_pages_with_the_sdk_paginator() {
+    let server = Server::start().await;
+    let client = server.client();
+    let workflow = client
+        .create_workflow()
+        .name("twelve-steps")
+        .semantic_version("1.0.0")
+        .r#type(WorkflowType::Build)
+        .data(document(12))
+        .send()
+        .await
+        .expect("create workflow");
+    let workflow_arn = workflow.workflow_build_version_arn().unwrap().to_string();
+    let got = client
+        .get_workflow()
+        .workflow_build_version_arn(&workflow_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.workflow().unwrap().data(), Some(document(12).as_str()));
+
+    let (recipe, infra) = prerequisites(&client).await;
+    let image = client
+        .create_image()
+        .image_recipe_arn(recipe)
+        .infrastructure_configuration_arn(infra)
+        .workflows(
+            WorkflowConfiguration::builder()
+                .workflow_arn(&workflow_arn)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create image");
+    let image_arn = image.image_build_version_arn().unwrap().to_string();
+    assert_eq!(wait_for_image(&client, &image_arn).await, "AVAILABLE");
+
+    let executions = client
+        .list_workflow_executions()
+        .image_build_version_arn(&image_arn)
+        .send()
+        .await
+        .unwrap();
+    let list = executions.workflow_executions();
+    assert_eq!(list.len(), 1, "only the given build workflow runs");
+    let execution = &list[0];
+    assert_eq!(
+        execution.status(),
+        Some(&WorkflowExecutionStatus::Completed)
+    );
+    assert_eq!(execution.total_step_count(), 12);
+    assert_eq!(execution.total_steps_succeeded(), 12);
+    let execution_id = execution.workflow_execution_id().unwrap().to_string();
+
+    // The SDK's paginator with page size 5: 12 steps in document order, over three pages.
+    let pages: Vec<_> = client
+        .list_workflow_step_executions()
+        .workflow_execution_id(&execution_id)
+        .into_paginator()
+        .page_size(5)
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("pages");
+    assert_eq!(
+        pages.iter().map(|p| p.steps().len()).collect::<Vec<_>>(),
+        [5, 5, 2]
+    );
+    assert!(
+        pages[2].next_token().is_none(),
+        "the last page has no token"
+    );
+    let names: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.steps().iter().map(|s| s.name().unwrap().to_string()))
+        .collect();
+    assert_eq!(names.first().map(String::as_str), Some("Launch"));
+    assert_eq!(names.last().map(String::as_str), Some("Terminate"));
+    for page in &pages {
+        assert_eq!(page.workflow_execution_id(), Some(execution_id.as_str()));
+        assert_eq!(page.image_build_version_arn(), Some(image_arn.as_str()));
+        assert!(page.request_id().is_some());
+    }
+    let first = &pages[0].steps()[0];
+    assert_eq!(
+        first.status(),
+        Some(&WorkflowStepExecutionStatus::Completed)
+    );
+    assert_eq!(first.attempt_number(), Some(1));
+    assert_eq!(first.max_attempts(), Some(1));
+    assert!(first
+        .outputs()
+        .unwrap()
+        .starts_with("{\"instanceId\": \"i-"));
+
+    // A raw token from one SDK page resumes exactly at the next item.
+    let token = pages[0].next_token().unwrap();
+    let resumed = client
+        .list_workflow_step_executions()
+        .workflow_execution_id(&execution_id)
+        .next_token(token)
+        .max_results(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.steps()[0].name(), Some(names[5].as_str()));
+
+    let step_id = first.step_execution_id().unwrap();
+    let step = client
+        .get_workflow_step_execution()
+        .step_execution_id(step_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(step.on_failure(), Some("Abort"));
+    assert_eq!(step.timeout_seconds(), Some(4500));
+    assert_eq!(step.workflow_execution_id(), Some(execution_id.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_build_runs_the_managed_workflows() {
+    let server = Server::start().await;
+    let client = server.client();
+    let (recipe, infra) = prerequisites(&client).await;
+    let image = client
+        .create_image()
+        .image_recipe_arn(recipe)
+        .infrastructure_configuration_arn(infra)
+        .send()
+        .await
+        .unwrap();
+    let arn = image.image_build_version_arn().unwrap();
+    assert_eq!(wait_for_image(&client, arn).await, "AVAILABLE");
+    let executions = client
+        .list_workflow_executions()
+        .image_build_version_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let counts: Vec<(i32, i32, i32, i32)> = executions
+        .workflow_executions()
+        .iter()
+        .map(|e| {
+            (
+                e.total_step_count(),
+                e.total_steps_succeeded(),
+                e.total_steps_failed(),
+                e.total_steps_skipped(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [(7, 6, 0, 1), (4, 2, 0, 2)]);
+    let got = client
+        .get_image()
+        .image_build_version_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let amis = got.image().unwrap().output_resources().unwrap().amis();
+    assert_eq!(amis.len(), 1);
+    assert!(amis[0].image().unwrap().starts_with("ami-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_arrive_typed() {
+    let server = Server::start().await;
+    let client = server.client();
+    let missing = "wf-0b6e2c1a-4f3d-4c8e-9a71-2d5f0e8b7c43";
+    let err = client
+        .get_workflow_execution()
+        .workflow_execution_id(missing)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFoundException"));
+    let err = client
+        .list_workflow_step_executions()
+        .workflow_execution_id(missing)
+        .next_token("garbage")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err
+        .as_service_error()
+        .is_some_and(|e| e.is_invalid_pagination_token_exception()));
+    let err = client
+        .list_workflow_step_executions()
+        .workflow_execution_id(missing)
+        .max_results(0)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_invalid_request_exception()),
+        "{err:?}"
+    );
+    assert!(err.message().unwrap().contains("maxResults"));
+    let err = client
+        .create_workflow()
+        .name("bad")
+        .semantic_version("1.0")
+        .r#type(WorkflowType::Build)
+        .data(document(3))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidVersionNumberException"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regions_are_separate_tenancies() {
+    let server = Server::start().await;
+    let east = server.client();
+    let west = server.client_in("eu-west-1");
+    let created = east
+        .create_workflow()
+        .name("regional")
+        .semantic_version("1.0.0")
+        .r#type(WorkflowType::Build)
+        .data(document(3))
+        .send()
+        .await
+        .unwrap();
+    let arn = created.workflow_build_version_arn().unwrap();
+    assert!(arn.starts_with(
+        "arn:aws:imagebuilder:us-east-1:123456789012:workflow/build/regional/1.0.0/1"
+    ));
+    assert_eq!(
+        west.list_workflows()
+            .send()
+            .await
+            .unwrap()
+            .workflow_version_list()
+            .len(),
+        0
+    );
+    assert_eq!(
+        east.list_workflows()
+            .send()
+            .await
+            .unwrap()
+            .workflow_version_list()
+            .len(),
+        1
+    );
+}
