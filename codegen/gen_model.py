@@ -43,6 +43,7 @@ OPERATIONS = [
     "DeleteDistributionConfiguration",
     "CreateImage",
     "GetImage",
+    "ListImages",
     "ListImageBuildVersions",
     "CancelImageCreation",
     "RetryImage",

@@ -73,10 +73,13 @@ def stepwise(stepwise_bin: Path, tmp_path_factory: pytest.TempPathFactory):
         pid_dir=os.environ.get("STEPWISE_PID_DIR"),
     )
     try:
+        failure = None
         try:
             server.start()
         except ServerError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            failure = str(exc)
+        if failure is not None:
+            pytest.fail(failure, pytrace=False)
         yield server
     finally:
         server.stop()
@@ -97,7 +100,8 @@ def aws_cli(stepwise: StepwiseServer) -> AwsCli:
     try:
         return AwsCli(stepwise.endpoint, _SCRATCH)
     except FileNotFoundError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        missing = str(exc)
+    pytest.fail(missing, pytrace=False)
 
 
 @pytest.fixture(scope="module")

@@ -180,6 +180,7 @@ class StepwiseServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 cwd=str(self.data_dir),
+                env={**os.environ, "NO_COLOR": "1", "RUST_BACKTRACE": os.environ.get("RUST_BACKTRACE", "1")},
             )
         finally:
             log.close()

@@ -1677,6 +1677,38 @@ pub struct ImageTestsConfiguration {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImageVersion {
+    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(rename = "osVersion", default, skip_serializing_if = "Option::is_none")]
+    pub os_version: Option<String>,
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(
+        rename = "dateCreated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_created: Option<String>,
+    #[serde(rename = "buildType", default, skip_serializing_if = "Option::is_none")]
+    pub build_type: Option<String>,
+    #[serde(
+        rename = "imageSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InfrastructureConfiguration {
     #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -2020,6 +2052,44 @@ pub struct ListImageRecipesResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub image_recipe_summary_list: Option<Vec<ImageRecipeSummary>>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListImagesRequest {
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(rename = "filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Filter>>,
+    #[serde(rename = "byName", default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<bool>,
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(
+        rename = "includeDeprecated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_deprecated: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListImagesResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "imageVersionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_version_list: Option<Vec<ImageVersion>>,
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }

@@ -42,7 +42,7 @@ pub fn by_name(name: &str) -> Option<&'static Operation> {
 }
 
 /// Sorted by path.
-pub static OPERATIONS: [Operation; 28] = [
+pub static OPERATIONS: [Operation; 29] = [
     Operation {
         name: "CancelImageCreation",
         method: "PUT",
@@ -220,6 +220,15 @@ pub static OPERATIONS: [Operation; 28] = [
         path: "/ListImageRecipes",
         input: &schema::LIST_IMAGE_RECIPES_REQUEST,
         output: &schema::LIST_IMAGE_RECIPES_RESPONSE,
+        query_member: None,
+        idempotency_token: None,
+    },
+    Operation {
+        name: "ListImages",
+        method: "POST",
+        path: "/ListImages",
+        input: &schema::LIST_IMAGES_REQUEST,
+        output: &schema::LIST_IMAGES_RESPONSE,
         query_member: None,
         idempotency_token: None,
     },

@@ -159,7 +159,7 @@ pub fn shape(name: &str) -> Option<&'static Shape> {
 pub const PATTERN_COUNT: usize = 42;
 
 /// Every shape, sorted by name.
-pub static SHAPES: [&Shape; 259] = [
+pub static SHAPES: [&Shape; 263] = [
     &ACCOUNT_ID,
     &ACCOUNT_LIST,
     &ADDITIONAL_INSTANCE_CONFIGURATION,
@@ -280,8 +280,10 @@ pub static SHAPES: [&Shape; 259] = [
     &IMAGE_TESTS_CONFIGURATION,
     &IMAGE_TESTS_TIMEOUT_MINUTES,
     &IMAGE_TYPE,
+    &IMAGE_VERSION,
     &IMAGE_VERSION_ARN,
     &IMAGE_VERSION_ARN_OR_BUILD_VERSION_ARN,
+    &IMAGE_VERSION_LIST,
     &INFRASTRUCTURE_CONFIGURATION,
     &INFRASTRUCTURE_CONFIGURATION_ARN,
     &INFRASTRUCTURE_CONFIGURATION_SUMMARY,
@@ -308,6 +310,8 @@ pub static SHAPES: [&Shape; 259] = [
     &LIST_IMAGE_BUILD_VERSIONS_RESPONSE,
     &LIST_IMAGE_RECIPES_REQUEST,
     &LIST_IMAGE_RECIPES_RESPONSE,
+    &LIST_IMAGES_REQUEST,
+    &LIST_IMAGES_RESPONSE,
     &LIST_INFRASTRUCTURE_CONFIGURATIONS_REQUEST,
     &LIST_INFRASTRUCTURE_CONFIGURATIONS_RESPONSE,
     &LIST_WAITING_WORKFLOW_STEPS_REQUEST,
@@ -2019,6 +2023,24 @@ pub static IMAGE_TYPE: Shape = Shape {
     },
 };
 
+pub static IMAGE_VERSION: Shape = Shape {
+    name: "ImageVersion",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member::new("arn", &IMAGE_BUILDER_ARN, false),
+            Member::new("name", &RESOURCE_NAME, false),
+            Member::new("type", &IMAGE_TYPE, false),
+            Member::new("version", &VERSION_NUMBER, false),
+            Member::new("platform", &PLATFORM, false),
+            Member::new("osVersion", &OS_VERSION, false),
+            Member::new("owner", &NON_EMPTY_STRING, false),
+            Member::new("dateCreated", &DATE_TIME, false),
+            Member::new("buildType", &BUILD_TYPE, false),
+            Member::new("imageSource", &IMAGE_SOURCE, false),
+        ],
+    },
+};
+
 pub static IMAGE_VERSION_ARN: Shape = Shape {
     name: "ImageVersionArn",
     kind: ShapeKind::String {
@@ -2044,6 +2066,14 @@ pub static IMAGE_VERSION_ARN_OR_BUILD_VERSION_ARN: Shape = Shape {
             forbidden_prefix: None,
         }),
         enum_values: &[],
+    },
+};
+
+pub static IMAGE_VERSION_LIST: Shape = Shape {
+    name: "ImageVersionList",
+    kind: ShapeKind::List {
+        member: &IMAGE_VERSION,
+        len: Range::NONE,
     },
 };
 
@@ -2335,6 +2365,31 @@ pub static LIST_IMAGE_RECIPES_RESPONSE: Shape = Shape {
         members: &[
             Member::new("requestId", &NON_EMPTY_STRING, false),
             Member::new("imageRecipeSummaryList", &IMAGE_RECIPE_SUMMARY_LIST, false),
+            Member::new("nextToken", &PAGINATION_TOKEN, false),
+        ],
+    },
+};
+
+pub static LIST_IMAGES_REQUEST: Shape = Shape {
+    name: "ListImagesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member::new("owner", &OWNERSHIP, false),
+            Member::new("filters", &FILTER_LIST, false),
+            Member::new("byName", &BOOLEAN, false),
+            Member::new("maxResults", &RESTRICTED_INTEGER, false),
+            Member::new("nextToken", &PAGINATION_TOKEN, false),
+            Member::new("includeDeprecated", &NULLABLE_BOOLEAN, false),
+        ],
+    },
+};
+
+pub static LIST_IMAGES_RESPONSE: Shape = Shape {
+    name: "ListImagesResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member::new("requestId", &NON_EMPTY_STRING, false),
+            Member::new("imageVersionList", &IMAGE_VERSION_LIST, false),
             Member::new("nextToken", &PAGINATION_TOKEN, false),
         ],
     },

@@ -10,10 +10,11 @@ use std::time::Duration;
 use stepwise_api::{ids, pyjson, time::format_millis};
 use stepwise_store::{
     Resource, ResourceKind, StepRow, StoreError, StoreResult, Tenant, WorkflowExecutionRow, Write,
+    ALLOCATE_WAIT_SEQ,
 };
 use stepwise_workflow::{
-    evaluate_condition, evaluate_outputs, parse_document, resolve_inputs, Action, EvalContext,
-    OnFailure, StepDef, WorkflowType,
+    evaluate_condition, evaluate_outputs, evaluate_rollback_enabled, parse_document,
+    resolve_inputs, Action, EvalContext, OnFailure, StepDef, WorkflowDocument, WorkflowType,
 };
 
 /// Documents were validated against the quota when created; re-parsing must not re-apply it.
@@ -336,7 +337,9 @@ impl Run<'_> {
         };
         match execution.status.as_str() {
             "COMPLETED" => return Ok((WorkflowEnd::Completed, execution)),
-            "RUNNING" => {}
+            // An aborted workflow is walked again to find its failed step (and to finish
+            // a rollback a restart interrupted).
+            "RUNNING" | "ROLLBACK_IN_PROGRESS" | "FAILED" | "ROLLBACK_COMPLETED" => {}
             _ => {
                 let message = execution.message.clone().unwrap_or_default();
                 return Ok((
@@ -366,22 +369,31 @@ impl Run<'_> {
         let vars = imagebuilder_variables(&self.record, &planned.workflow_type, build_ami);
         let (build_components, test_components) = component_counts(&self.record.image);
         for (idx, step) in doc.steps.iter().enumerate() {
-            let existing = records.iter().find(|r| r.idx == idx as i64);
-            if let Some(r) = existing {
-                if r.status != "RUNNING" {
-                    if r.status == "FAILED" && step.on_failure == OnFailure::Abort {
-                        let message = r.message.clone().unwrap_or_default();
-                        return self.end_workflow_failed(execution, message, r).await;
-                    }
-                    continue;
-                }
-            }
             let ctx = EvalContext {
                 parameters: &planned.parameters,
                 step_outputs: &step_outputs,
                 workflow_outputs: &workflow_outputs,
                 imagebuilder: &vars,
             };
+            let existing = records.iter().find(|r| r.idx == idx as i64);
+            if let Some(r) = existing {
+                if r.status != "RUNNING" {
+                    if r.status == "FAILED" && step.on_failure == OnFailure::Abort {
+                        return self.abort_workflow(execution, &doc, &ctx, r).await;
+                    }
+                    continue;
+                }
+            }
+            if execution.status != "RUNNING" {
+                // Ended without an aborting step record: nothing more may run.
+                let message = execution.message.clone().unwrap_or_default();
+                let end = WorkflowEnd::Failed {
+                    message,
+                    step_id: None,
+                    step_name: None,
+                };
+                return Ok((end, execution));
+            }
             let nothing_to_run = step.action == Action::ExecuteComponents
                 && match wf_type {
                     WorkflowType::Build => build_components == 0,
@@ -446,10 +458,13 @@ impl Run<'_> {
                     .and_then(|o| serde_json::from_str(o).ok());
                 step_outputs.insert(step.name.clone(), out.unwrap_or_else(|| json!({})));
             } else if step_row.status == "FAILED" && step.on_failure == OnFailure::Abort {
-                let message = step_row.message.clone().unwrap_or_default();
-                return self
-                    .end_workflow_failed(execution, message, &step_row)
-                    .await;
+                let ctx = EvalContext {
+                    parameters: &planned.parameters,
+                    step_outputs: &step_outputs,
+                    workflow_outputs: &workflow_outputs,
+                    imagebuilder: &vars,
+                };
+                return self.abort_workflow(execution, &doc, &ctx, &step_row).await;
             }
         }
         let ctx = EvalContext {
@@ -467,24 +482,93 @@ impl Run<'_> {
         Ok((WorkflowEnd::Completed, execution))
     }
 
-    async fn end_workflow_failed(
+    /// An aborting failure: no later step runs; steps roll back in reverse order from the
+    /// failed one (spec §8.6). Resumable: rollback statuses already recorded are kept.
+    async fn abort_workflow(
         &self,
         mut execution: WorkflowExecutionRow,
-        message: String,
-        step: &StepRow,
+        doc: &WorkflowDocument,
+        ctx: &EvalContext<'_>,
+        failed: &StepRow,
     ) -> StoreResult<(WorkflowEnd, WorkflowExecutionRow)> {
-        if execution.status == "RUNNING" {
+        let message = truncate(failed.message.as_deref().unwrap_or_default());
+        let end = WorkflowEnd::Failed {
+            message: message.clone(),
+            step_id: Some(failed.id.clone()),
+            step_name: Some(failed.name.clone()),
+        };
+        if !matches!(
+            execution.status.as_str(),
+            "RUNNING" | "ROLLBACK_IN_PROGRESS"
+        ) {
+            return Ok((end, execution));
+        }
+        let visited: Vec<StepRow> = self
+            .inner
+            .store
+            .list_steps(&execution.id, None, usize::MAX >> 1)?
+            .into_iter()
+            .filter(|r| r.idx <= failed.idx && matches!(r.status.as_str(), "COMPLETED" | "FAILED"))
+            .rev()
+            .collect();
+        let applies = |row: &StepRow| {
+            doc.steps.get(row.idx as usize).is_some_and(|def| {
+                def.action.has_rollback()
+                    && evaluate_rollback_enabled(&def.rollback_enabled, ctx) == Ok(true)
+            })
+        };
+        execution.message = Some(message);
+        if !visited.iter().any(applies) {
             execution.status = "FAILED".into();
-            execution.message = Some(truncate(&message));
             execution.end_ms = Some(self.now());
             self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))])
                 .await?;
+            return Ok((end, execution));
         }
-        let end = WorkflowEnd::Failed {
-            message: truncate(&message),
-            step_id: Some(step.id.clone()),
-            step_name: Some(step.name.clone()),
-        };
+        if execution.status == "RUNNING" {
+            execution.status = "ROLLBACK_IN_PROGRESS".into();
+            self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))])
+                .await?;
+        }
+        let mut all_completed = true;
+        for mut row in visited {
+            match row.rollback_status.as_deref() {
+                Some("COMPLETED") | Some("SKIPPED") => continue,
+                Some("FAILED") => {
+                    all_completed = false;
+                    continue;
+                }
+                _ => {}
+            }
+            if !applies(&row) {
+                row.rollback_status = Some("SKIPPED".into());
+                self.commit(vec![Write::UpdateStep(Box::new(row))]).await?;
+                continue;
+            }
+            if row.rollback_status.is_none() {
+                row.rollback_status = Some("RUNNING".into());
+                self.commit(vec![Write::UpdateStep(Box::new(row.clone()))])
+                    .await?;
+            }
+            let millis =
+                (simulate::ROLLBACK_DURATION as f64 * self.inner.config.time_scale * 1000.0) as u64;
+            if millis > 0 {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+            }
+            let fails = simulate::rollback_fails(self.record.image.get("tags"), &row.name);
+            all_completed &= !fails;
+            row.rollback_status = Some(if fails { "FAILED" } else { "COMPLETED" }.into());
+            self.commit(vec![Write::UpdateStep(Box::new(row))]).await?;
+        }
+        execution.status = if all_completed {
+            "ROLLBACK_COMPLETED"
+        } else {
+            "FAILED"
+        }
+        .into();
+        execution.end_ms = Some(self.now());
+        self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))])
+            .await?;
         Ok((end, execution))
     }
 
@@ -638,6 +722,12 @@ impl Run<'_> {
         timeout: u64,
     ) -> StoreResult<StepRow> {
         let scale = self.inner.config.time_scale;
+        if row.wait_seq.is_none() {
+            let mut waiting = row.clone();
+            waiting.wait_seq = Some(ALLOCATE_WAIT_SEQ);
+            self.commit(vec![Write::UpdateStep(Box::new(waiting))])
+                .await?;
+        }
         loop {
             let current = self
                 .inner

@@ -48,6 +48,15 @@ pub struct StepFaults {
 
 pub const DEFAULT_FAULT_MESSAGE: &str = "Step failed by fault injection.";
 
+/// Simulated seconds a rollback (terminating an instance, removing SSM resources) takes.
+pub const ROLLBACK_DURATION: u64 = 30;
+
+/// Whether the tag `stepwise:rollback-fail:<Step>` asks for the step's rollback to fail.
+pub fn rollback_fails(tags: Option<&Value>, step: &str) -> bool {
+    tags.and_then(|t| t.get(format!("stepwise:rollback-fail:{step}")))
+        .is_some()
+}
+
 pub fn faults_for(tags: Option<&Value>, step: &str) -> StepFaults {
     let tag = |kind: &str| {
         tags.and_then(|t| t.get(format!("stepwise:{kind}:{step}")))

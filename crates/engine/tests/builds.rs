@@ -184,7 +184,10 @@ async fn an_injected_failure_fails_the_workflow_and_the_image() {
     let executions = f.store.list_executions(&tenant(), ARN, None, 10).unwrap();
     assert_eq!(executions.len(), 1, "the test stage never starts");
     let build = &executions[0];
-    assert_eq!(build.status, "FAILED");
+    assert_eq!(
+        build.status, "ROLLBACK_COMPLETED",
+        "LaunchInstance rolled back"
+    );
     assert_eq!(build.message.as_deref(), Some("snapshot quota exceeded"));
     assert_eq!(
         record.image["state"]["reason"],
@@ -207,6 +210,37 @@ async fn an_injected_failure_fails_the_workflow_and_the_image() {
     );
     assert_eq!(context["stepExecutionId"], failed.id.as_str());
     assert_eq!((build.succeeded, build.failed, build.skipped), (4, 1, 1));
+    let rollback: Vec<Option<&str>> = steps.iter().map(|s| s.rollback_status.as_deref()).collect();
+    assert_eq!(
+        rollback,
+        [
+            Some("COMPLETED"),
+            Some("SKIPPED"),
+            Some("COMPLETED"),
+            Some("SKIPPED"),
+            None,
+            Some("SKIPPED")
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_rollback_leaves_the_workflow_failed() {
+    let f = fixture();
+    let tags = json!({"stepwise:fail:ApplyBuildComponents": "", "stepwise:rollback-fail:LaunchBuildInstance": ""});
+    put_image(&f.store, &image(tags, "PENDING"));
+    f.engine.start(tenant(), ARN.into());
+    let record = wait_terminal(&f.store).await;
+    assert_eq!(record.status(), "FAILED");
+    let executions = f.store.list_executions(&tenant(), ARN, None, 10).unwrap();
+    assert_eq!(executions[0].status, "FAILED");
+    assert_eq!(
+        executions[0].message.as_deref(),
+        Some(stepwise_engine::simulate::DEFAULT_FAULT_MESSAGE)
+    );
+    let steps = f.store.list_steps(&executions[0].id, None, 100).unwrap();
+    let rollback: Vec<Option<&str>> = steps.iter().map(|s| s.rollback_status.as_deref()).collect();
+    assert_eq!(rollback, [Some("FAILED"), Some("SKIPPED")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

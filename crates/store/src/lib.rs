@@ -10,7 +10,7 @@ mod records;
 mod sqlite;
 
 pub use records::*;
-pub use sqlite::{SqliteStore, Write};
+pub use sqlite::{SqliteStore, Write, ALLOCATE_WAIT_SEQ};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

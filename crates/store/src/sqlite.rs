@@ -13,6 +13,9 @@ use std::time::Duration;
 
 const SCHEMA_VERSION: i64 = 1;
 
+/// A `wait_seq` of this value in a step write means "allocate the next waiting sequence".
+pub const ALLOCATE_WAIT_SEQ: i64 = 0;
+
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -73,6 +76,10 @@ CREATE TABLE IF NOT EXISTS step_executions (
 CREATE UNIQUE INDEX IF NOT EXISTS step_executions_by_id ON step_executions (id);
 CREATE INDEX IF NOT EXISTS step_executions_waiting
     ON step_executions (wait_seq) WHERE wait_seq IS NOT NULL;
+CREATE TABLE IF NOT EXISTS sequences (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     account     TEXT NOT NULL,
     region      TEXT NOT NULL,
@@ -391,6 +398,38 @@ impl SqliteStore {
         })
     }
 
+    /// Steps waiting for an outside action in the tenancy, in the order they began waiting,
+    /// strictly after `after_seq`; each with its execution.
+    pub fn list_waiting_steps(
+        &self,
+        tenant: &Tenant,
+        after_seq: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<StepWithExecution>> {
+        self.with_reader(|c| {
+            let prefixed = |cols: &str, p: &str| {
+                cols.split(',').map(|col| format!("{p}.{}", col.trim())).collect::<Vec<_>>().join(", ")
+            };
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {}, {} FROM step_executions s
+                 JOIN workflow_executions e ON e.id = s.execution_id
+                 WHERE s.wait_seq IS NOT NULL AND s.wait_seq > ?1 AND e.account = ?2 AND e.region = ?3
+                 ORDER BY s.wait_seq LIMIT ?4",
+                prefixed(STEP_COLUMNS, "s"),
+                prefixed(EXECUTION_COLUMNS, "e")
+            ))?;
+            let rows = st.query_map(
+                params![after_seq.unwrap_or(-1), tenant.account, tenant.region, limit as i64],
+                |r| {
+                    let step = step_from_row(r)?;
+                    let execution = execution_from_offset(r, STEP_COLUMN_COUNT)?;
+                    Ok(StepWithExecution { step, execution })
+                },
+            )?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
     pub fn get_step(
         &self,
         tenant: &Tenant,
@@ -420,29 +459,36 @@ fn parse_json(text: &str) -> StoreResult<Value> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("bad JSON in store: {e}")))
 }
 
+const STEP_COLUMN_COUNT: usize = 18;
+
 fn execution_from_row(r: &Row<'_>) -> rusqlite::Result<WorkflowExecutionRow> {
-    let outputs: Option<String> = r.get(18)?;
+    execution_from_offset(r, 0)
+}
+
+/// An execution read from the columns of `r` starting at `at` (for joined reads).
+fn execution_from_offset(r: &Row<'_>, at: usize) -> rusqlite::Result<WorkflowExecutionRow> {
+    let outputs: Option<String> = r.get(at + 18)?;
     Ok(WorkflowExecutionRow {
-        seq: r.get(0)?,
-        id: r.get(1)?,
+        seq: r.get(at)?,
+        id: r.get(at + 1)?,
         tenant: Tenant {
-            account: r.get(2)?,
-            region: r.get(3)?,
+            account: r.get(at + 2)?,
+            region: r.get(at + 3)?,
         },
-        image_arn: r.get(4)?,
-        workflow_arn: r.get(5)?,
-        workflow_type: r.get(6)?,
-        status: r.get(7)?,
-        message: r.get(8)?,
-        total_steps: r.get(9)?,
-        succeeded: r.get(10)?,
-        failed: r.get(11)?,
-        skipped: r.get(12)?,
-        start_ms: r.get(13)?,
-        end_ms: r.get(14)?,
-        parallel_group: r.get(15)?,
-        retried: r.get::<_, i64>(16)? != 0,
-        plan_index: r.get(17)?,
+        image_arn: r.get(at + 4)?,
+        workflow_arn: r.get(at + 5)?,
+        workflow_type: r.get(at + 6)?,
+        status: r.get(at + 7)?,
+        message: r.get(at + 8)?,
+        total_steps: r.get(at + 9)?,
+        succeeded: r.get(at + 10)?,
+        failed: r.get(at + 11)?,
+        skipped: r.get(at + 12)?,
+        start_ms: r.get(at + 13)?,
+        end_ms: r.get(at + 14)?,
+        parallel_group: r.get(at + 15)?,
+        retried: r.get::<_, i64>(at + 16)? != 0,
+        plan_index: r.get(at + 17)?,
         outputs: outputs.and_then(|o| serde_json::from_str(&o).ok()),
     })
 }
@@ -566,6 +612,7 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
             }
         }
         Write::InsertStep(s) => {
+            let s = &with_wait_seq(tx, s)?;
             tx.prepare_cached(&format!(
                 "INSERT INTO step_executions ({STEP_COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
@@ -573,6 +620,7 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
             .execute(&step_params(s)[..])?;
         }
         Write::UpdateStep(s) => {
+            let s = &with_wait_seq(tx, s)?;
             let n = tx
                 .prepare_cached(&format!(
                     "INSERT OR REPLACE INTO step_executions ({STEP_COLUMNS})
@@ -585,6 +633,22 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
         }
     }
     Ok(())
+}
+
+/// A step row whose `wait_seq` asks for allocation ([`ALLOCATE_WAIT_SEQ`]) gets the next
+/// value of the store-wide waiting sequence, so waiting steps list in the order they began.
+fn with_wait_seq(tx: &rusqlite::Transaction<'_>, s: &StepRow) -> StoreResult<StepRow> {
+    let mut s = s.clone();
+    if s.wait_seq == Some(ALLOCATE_WAIT_SEQ) {
+        let next: i64 = tx
+            .prepare_cached(
+                "INSERT INTO sequences (name, value) VALUES ('wait', 1)
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            )?
+            .query_row([], |r| r.get(0))?;
+        s.wait_seq = Some(next);
+    }
+    Ok(s)
 }
 
 fn step_params(s: &StepRow) -> [&dyn rusqlite::ToSql; 18] {

@@ -70,10 +70,12 @@ pub enum OpCode {
     ListInfrastructureConfigurations = 7,
     ListDistributionConfigurations = 8,
     ListImageBuildVersions = 9,
+    /// Not in pagination spec §2.4, which predates ListImages: Stepwise's own code.
+    ListImages = 10,
 }
 
 impl OpCode {
-    pub const ALL: [OpCode; 9] = [
+    pub const ALL: [OpCode; 10] = [
         OpCode::ListWorkflowStepExecutions,
         OpCode::ListWorkflowExecutions,
         OpCode::ListWaitingWorkflowSteps,
@@ -83,6 +85,7 @@ impl OpCode {
         OpCode::ListInfrastructureConfigurations,
         OpCode::ListDistributionConfigurations,
         OpCode::ListImageBuildVersions,
+        OpCode::ListImages,
     ];
 
     pub fn code(self) -> u8 {
@@ -105,6 +108,7 @@ impl OpCode {
             OpCode::ListInfrastructureConfigurations => "ListInfrastructureConfigurations",
             OpCode::ListDistributionConfigurations => "ListDistributionConfigurations",
             OpCode::ListImageBuildVersions => "ListImageBuildVersions",
+            OpCode::ListImages => "ListImages",
         }
     }
 }

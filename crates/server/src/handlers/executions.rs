@@ -165,3 +165,34 @@ pub fn get_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .set("imageBuildVersionArn", e.image_arn.clone());
     Ok(execution_common(obj, &e).build())
 }
+
+pub fn list_waiting(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let page = PageRequest::new(ctx, OpCode::ListWaitingWorkflowSteps, json!({}), input);
+    let after = page.cursor(|r| r.u64())?;
+    let after = after.map(|s| s.min(i64::MAX as u64) as i64);
+    let rows = ctx
+        .state
+        .store
+        .list_waiting_steps(&ctx.tenant, after, page.limit + 1)?;
+    let (rows, token) = page.finish(rows, |w| {
+        CursorWriter::new().u64(w.step.wait_seq.unwrap_or(0) as u64)
+    });
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|w| {
+            Obj::new()
+                .set("stepExecutionId", w.step.id.clone())
+                .set("imageBuildVersionArn", w.execution.image_arn.clone())
+                .set("workflowExecutionId", w.execution.id.clone())
+                .set("workflowBuildVersionArn", w.execution.workflow_arn.clone())
+                .set("name", w.step.name.clone())
+                .set("action", w.step.action.clone())
+                .set("startTime", format_millis(w.step.start_ms))
+                .build()
+        })
+        .collect();
+    Ok(Obj::new()
+        .set("steps", items)
+        .opt("nextToken", token)
+        .build())
+}

@@ -505,3 +505,112 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .opt("nextToken", token)
         .build())
 }
+
+/// ListImages: one item per image version (per name with `byName`), fields from its
+/// highest build. Stepwise ships no Amazon-owned or shared images, so any owner but `Self`
+/// lists nothing. Its token (op code 10) binds `owner`, `filters`, `byName` and
+/// `includeDeprecated`; the order is normalized name ↑, version ↓.
+pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let owner = str_member(input, "owner").unwrap_or("Self");
+    let by_name = input
+        .get("byName")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let include_deprecated = input
+        .get("includeDeprecated")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let filters =
+        Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
+    if by_name && filters.has("version") {
+        return Err(ApiError::invalid_param(
+            "filters",
+            "The 'version' filter cannot be combined with byName.",
+        ));
+    }
+    let mut binding = Map::new();
+    binding.insert("owner".into(), json!(owner));
+    binding.insert("byName".into(), json!(by_name));
+    binding.insert("includeDeprecated".into(), json!(include_deprecated));
+    if let Some(f) = input.get("filters") {
+        binding.insert("filters".into(), f.clone());
+    }
+    let page = PageRequest::new(ctx, OpCode::ListImages, Value::Object(binding), input);
+    let builds = if owner == "Self" {
+        image_builds(ctx)?
+    } else {
+        Vec::new()
+    };
+    let mut best: std::collections::BTreeMap<(String, Option<SemVer>), ImageBuild> =
+        Default::default();
+    for b in builds {
+        let key = (b.nname.clone(), (!by_name).then_some(b.version));
+        if best
+            .get(&key)
+            .is_none_or(|x| (b.version, b.build) > (x.version, x.build))
+        {
+            best.insert(key, b);
+        }
+    }
+    let items: Vec<(Vec<KeyPart>, Value)> = best
+        .into_values()
+        .filter(|b| {
+            let image = &b.record.image;
+            let semver = b.version.to_string();
+            filters.matches(|f| match f {
+                "version" => Some(semver.as_str()),
+                other => image.get(other).and_then(Value::as_str),
+            })
+        })
+        .map(|b| {
+            let image = &b.record.image;
+            let prefix = arn::arn(
+                &ctx.tenant.region,
+                &ctx.tenant.account,
+                &format!("image/{}", b.nname),
+            );
+            let (arn, key_version) = if by_name {
+                (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
+            } else {
+                (format!("{prefix}/{}", b.version), b.version)
+            };
+            let mut item = Map::new();
+            item.insert("arn".into(), json!(arn));
+            for key in ["name", "type"] {
+                if let Some(v) = image.get(key) {
+                    item.insert(key.into(), v.clone());
+                }
+            }
+            item.insert("version".into(), json!(b.version.to_string()));
+            for key in ["platform", "osVersion"] {
+                if let Some(v) = image.get(key) {
+                    item.insert(key.into(), v.clone());
+                }
+            }
+            item.insert("owner".into(), json!(ctx.tenant.account));
+            for key in ["dateCreated", "buildType", "imageSource"] {
+                if let Some(v) = image.get(key) {
+                    item.insert(key.into(), v.clone());
+                }
+            }
+            let key = vec![
+                KeyPart::Str(b.nname.clone()),
+                KeyPart::Desc(key_version.0),
+                KeyPart::Desc(key_version.1),
+                KeyPart::Desc(key_version.2),
+            ];
+            (key, Value::Object(item))
+        })
+        .collect();
+    let layout = [
+        KeyPart::Str(String::new()),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+        KeyPart::Desc(0),
+    ];
+    let (items, token) = page_sorted(&page, &layout, items)?;
+    Ok(Obj::new()
+        .set("imageVersionList", items)
+        .opt("nextToken", token)
+        .build())
+}

@@ -37,11 +37,13 @@ pub fn handle(ctx: &Ctx<'_>, op: &Operation, input: Value) -> ApiResult<Value> {
         "DeleteDistributionConfiguration" => distribution::delete(ctx, &input),
         "CreateImage" => images::create(ctx, &input),
         "GetImage" => images::get(ctx, &input),
+        "ListImages" => images::list(ctx, &input),
         "ListImageBuildVersions" => images::list_build_versions(ctx, &input),
         "ListWorkflowExecutions" => executions::list_executions(ctx, &input),
         "GetWorkflowExecution" => executions::get_execution(ctx, &input),
         "ListWorkflowStepExecutions" => executions::list_steps(ctx, &input),
         "GetWorkflowStepExecution" => executions::get_step(ctx, &input),
+        "ListWaitingWorkflowSteps" => executions::list_waiting(ctx, &input),
         other => Err(ApiError::new(
             ErrorKind::UnknownOperation,
             format!("The operation {other} is not supported by Stepwise yet."),
