@@ -5,6 +5,7 @@
 use crate::protocol::Ctx;
 use serde_json::Value;
 use std::cmp::Ordering;
+use stepwise_api::arn::SemVer;
 use stepwise_api::ApiResult;
 use stepwise_token::{CursorReader, CursorWriter, OpCode, Scope};
 
@@ -90,71 +91,138 @@ impl<'a> PageRequest<'a> {
     }
 }
 
-/// One part of an in-memory sort key; `Desc` parts order descending.
+/// The immutable sort key of a named, possibly versioned resource (pagination spec §2.4):
+/// normalized name ↑, workflow type ↑, version ↓, build ↓. Absent parts are not compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeyPart {
-    Str(String),
-    U8(u8),
-    Desc(u32),
+pub struct SortKey {
+    pub name: String,
+    pub ty: Option<u8>,
+    pub version: Option<SemVer>,
+    pub build: Option<u32>,
 }
 
-impl PartialOrd for KeyPart {
+/// Which parts the keys of one listing have, so that a cursor can be read back.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyShape {
+    pub ty: bool,
+    pub version: bool,
+    pub build: bool,
+}
+
+impl KeyShape {
+    pub const NAME: KeyShape = KeyShape {
+        ty: false,
+        version: false,
+        build: false,
+    };
+    pub const NAME_VERSION: KeyShape = KeyShape {
+        ty: false,
+        version: true,
+        build: false,
+    };
+    pub const NAME_VERSION_BUILD: KeyShape = KeyShape {
+        ty: false,
+        version: true,
+        build: true,
+    };
+    pub const NAME_TYPE_VERSION: KeyShape = KeyShape {
+        ty: true,
+        version: true,
+        build: false,
+    };
+    pub const NAME_TYPE_VERSION_BUILD: KeyShape = KeyShape {
+        ty: true,
+        version: true,
+        build: true,
+    };
+}
+
+impl SortKey {
+    pub fn new(name: impl Into<String>) -> Self {
+        SortKey {
+            name: name.into(),
+            ty: None,
+            version: None,
+            build: None,
+        }
+    }
+    pub fn ty(mut self, ty: u8) -> Self {
+        self.ty = Some(ty);
+        self
+    }
+    pub fn version(mut self, version: SemVer) -> Self {
+        self.version = Some(version);
+        self
+    }
+    pub fn build(mut self, build: u32) -> Self {
+        self.build = Some(build);
+        self
+    }
+
+    fn encode(&self) -> CursorWriter {
+        let mut w = CursorWriter::new().str(&self.name);
+        if let Some(t) = self.ty {
+            w = w.u8(t);
+        }
+        if let Some(SemVer(a, b, c)) = self.version {
+            w = w.u32(a).u32(b).u32(c);
+        }
+        if let Some(b) = self.build {
+            w = w.u32(b);
+        }
+        w
+    }
+
+    fn decode(reader: &mut CursorReader<'_>, shape: KeyShape) -> ApiResult<SortKey> {
+        let mut key = SortKey::new(reader.str()?);
+        if shape.ty {
+            key.ty = Some(reader.u8()?);
+        }
+        if shape.version {
+            key.version = Some(SemVer(reader.u32()?, reader.u32()?, reader.u32()?));
+        }
+        if shape.build {
+            key.build = Some(reader.u32()?);
+        }
+        Ok(key)
+    }
+}
+
+impl PartialOrd for SortKey {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for KeyPart {
+impl Ord for SortKey {
     fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (KeyPart::Str(a), KeyPart::Str(b)) => a.cmp(b),
-            (KeyPart::U8(a), KeyPart::U8(b)) => a.cmp(b),
-            (KeyPart::Desc(a), KeyPart::Desc(b)) => b.cmp(a),
-            _ => Ordering::Equal,
-        }
+        self.name
+            .cmp(&other.name)
+            .then(self.ty.cmp(&other.ty))
+            .then(other.version.cmp(&self.version))
+            .then(other.build.cmp(&self.build))
     }
 }
 
-fn encode_key(key: &[KeyPart]) -> CursorWriter {
-    key.iter().fold(CursorWriter::new(), |w, part| match part {
-        KeyPart::Str(s) => w.str(s),
-        KeyPart::U8(v) => w.u8(*v),
-        KeyPart::Desc(v) => w.u32(*v),
-    })
-}
-
-fn decode_key(reader: &mut CursorReader<'_>, layout: &[KeyPart]) -> ApiResult<Vec<KeyPart>> {
-    layout
-        .iter()
-        .map(|kind| {
-            Ok(match kind {
-                KeyPart::Str(_) => KeyPart::Str(reader.str()?.to_string()),
-                KeyPart::U8(_) => KeyPart::U8(reader.u8()?),
-                KeyPart::Desc(_) => KeyPart::Desc(reader.u32()?),
-            })
-        })
-        .collect()
-}
-
 /// Pages through a small in-memory collection on its immutable sort key: sorts, skips to
-/// just after the token's cursor, and takes the page. `layout` gives the key's shape.
+/// just after the token's cursor, and takes the page.
 pub fn page_sorted<T>(
     request: &PageRequest<'_>,
-    layout: &[KeyPart],
-    mut items: Vec<(Vec<KeyPart>, T)>,
+    shape: KeyShape,
+    mut items: Vec<(SortKey, T)>,
 ) -> ApiResult<(Vec<T>, Option<String>)> {
-    let after = request.cursor(|r| decode_key(r, layout))?;
+    let after = request.cursor(|r| SortKey::decode(r, shape))?;
     items.sort_by(|a, b| a.0.cmp(&b.0));
     let start = match &after {
         Some(cursor) => items.partition_point(|(k, _)| k <= cursor),
         None => 0,
     };
-    let window: Vec<(Vec<KeyPart>, T)> = items
+    let window: Vec<(SortKey, T)> = items
         .into_iter()
         .skip(start)
         .take(request.limit + 1)
         .collect();
-    let (page, token) = request.finish(window, |(k, _)| encode_key(k));
+    let (page, token) = request.finish(window, |(k, _)| k.encode());
     Ok((page.into_iter().map(|(_, t)| t).collect(), token))
 }
 
@@ -163,15 +231,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn desc_parts_sort_descending() {
+    fn versions_and_builds_sort_newest_first() {
         let mut keys = [
-            vec![KeyPart::Str("a".into()), KeyPart::Desc(1)],
-            vec![KeyPart::Str("a".into()), KeyPart::Desc(3)],
-            vec![KeyPart::Str("0".into()), KeyPart::Desc(2)],
+            SortKey::new("a").version(SemVer(1, 0, 0)).build(1),
+            SortKey::new("a").version(SemVer(1, 10, 0)).build(1),
+            SortKey::new("a").version(SemVer(1, 10, 0)).build(2),
+            SortKey::new("0").version(SemVer(9, 0, 0)).build(1),
         ];
         keys.sort();
-        assert_eq!(keys[0][0], KeyPart::Str("0".into()));
-        assert_eq!(keys[1][1], KeyPart::Desc(3));
-        assert_eq!(keys[2][1], KeyPart::Desc(1));
+        assert_eq!(keys[0].name, "0");
+        assert_eq!(
+            (keys[1].version, keys[1].build),
+            (Some(SemVer(1, 10, 0)), Some(2))
+        );
+        assert_eq!(
+            (keys[2].version, keys[2].build),
+            (Some(SemVer(1, 10, 0)), Some(1))
+        );
+        assert_eq!(keys[3].version, Some(SemVer(1, 0, 0)));
+    }
+
+    #[test]
+    fn keys_round_trip_through_cursors() {
+        let key = SortKey::new("web-server")
+            .ty(1)
+            .version(SemVer(2, 3, 4))
+            .build(7);
+        let bytes = key.encode().into_bytes();
+        let mut reader = CursorReader::new(&bytes);
+        let back = SortKey::decode(&mut reader, KeyShape::NAME_TYPE_VERSION_BUILD).unwrap();
+        reader.finish().unwrap();
+        assert_eq!(back, key);
     }
 }

@@ -4,9 +4,12 @@
 
 use super::filters::Filters;
 use super::json::{str_member, Obj};
-use super::recipes::{in_use_error, insert_new, shaped, snapshot_in_use};
+use super::stored::{
+    commit_create, create_response, delete_unused, ensure_absent, get_body, shaped, snapshot_of,
+    stop_if_dry_run,
+};
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
 use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
@@ -14,7 +17,7 @@ use stepwise_api::arn::{self, normalize_name, Arn};
 use stepwise_api::schema;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
-use stepwise_store::{ResourceKind, Write};
+use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
 /// `timeoutMinutes` is required in the shape but unused (spec §4.4 Decision).
@@ -68,21 +71,13 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         &ctx.tenant.account,
         &format!("distribution-configuration/{}", normalize_name(name)),
     );
-    let kind = ResourceKind::DistributionConfiguration;
-    if ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, kind, &config_arn)?
-        .is_some()
-    {
-        return Err(ApiError::already_exists(
-            "DistributionConfiguration",
-            &config_arn,
-        ));
-    }
-    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
-        return Err(ApiError::dry_run());
-    }
+    ensure_absent(
+        ctx,
+        ResourceKind::DistributionConfiguration,
+        "DistributionConfiguration",
+        &config_arn,
+    )?;
+    stop_if_dry_run(input)?;
     let draft = Obj::new()
         .set("arn", config_arn.clone())
         .set("name", name)
@@ -96,37 +91,22 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         )
         .build();
     let body = shaped(&schema::DISTRIBUTION_CONFIGURATION, &draft).unwrap_or(draft);
-    let response = Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set("distributionConfigurationArn", config_arn.clone())
-        .build();
-    let writes = [
-        Write::InsertResource {
-            kind,
-            arn: config_arn.clone(),
-            body,
-        },
-        idem.record(ctx, &response),
-    ];
-    insert_new(ctx, "DistributionConfiguration", &config_arn, &writes)?;
-    Ok(response)
+    let response = create_response(input, "distributionConfigurationArn", &config_arn).build();
+    commit_create(
+        ctx,
+        idem,
+        ResourceKind::DistributionConfiguration,
+        "DistributionConfiguration",
+        &config_arn,
+        body,
+        response,
+    )
 }
 
 pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
-    let resource = ctx
-        .state
-        .store
-        .get_resource(
-            &ctx.tenant,
-            ResourceKind::DistributionConfiguration,
-            arn_text,
-        )?
-        .ok_or_else(|| ApiError::not_found(arn_text))?;
-    Ok(json!({ "distributionConfiguration": resource.body }))
+    let body = get_body(ctx, ResourceKind::DistributionConfiguration, arn_text)?;
+    Ok(json!({ "distributionConfiguration": body }))
 }
 
 fn summary(body: &Value) -> Option<Value> {
@@ -156,7 +136,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         Value::Object(binding),
         input,
     );
-    let items: Vec<(Vec<KeyPart>, Value)> = ctx
+    let items: Vec<(SortKey, Value)> = ctx
         .state
         .store
         .list_resources(&ctx.tenant, ResourceKind::DistributionConfiguration)?
@@ -164,10 +144,10 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
         .filter_map(|r| {
             let nname = Arn::parse(&r.arn)?.path.first()?.to_string();
-            Some((vec![KeyPart::Str(nname)], summary(&r.body)?))
+            Some((SortKey::new(nname), summary(&r.body)?))
         })
         .collect();
-    let (items, token) = page_sorted(&page, &[KeyPart::Str(String::new())], items)?;
+    let (items, token) = page_sorted(&page, KeyShape::NAME, items)?;
     Ok(Obj::new()
         .set("distributionConfigurationSummaryList", items)
         .opt("nextToken", token)
@@ -176,24 +156,11 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
 
 pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
-    let kind = ResourceKind::DistributionConfiguration;
-    if ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, kind, arn_text)?
-        .is_none()
-    {
-        return Err(ApiError::not_found(arn_text));
-    }
-    if let Some(image) = snapshot_in_use(ctx, "/distributionConfiguration/arn", arn_text)? {
-        return Err(in_use_error(arn_text, &image));
-    }
-    ctx.state.store.apply(
-        &ctx.tenant,
-        &[Write::DeleteResource {
-            kind,
-            arn: arn_text.to_string(),
-        }],
+    delete_unused(
+        ctx,
+        ResourceKind::DistributionConfiguration,
+        arn_text,
+        snapshot_of("/distributionConfiguration/arn", arn_text),
     )?;
     Ok(json!({ "distributionConfigurationArn": arn_text }))
 }

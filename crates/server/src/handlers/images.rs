@@ -3,9 +3,10 @@
 
 use super::filters::Filters;
 use super::json::{str_member, Obj};
+use super::stored::{commit_create, create_response, get_body, stop_if_dry_run};
 use super::workflows;
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
 use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
@@ -15,7 +16,7 @@ use stepwise_api::arn::{
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{ImageRecord, PlannedWorkflow};
-use stepwise_store::{ResourceKind, Write};
+use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 use stepwise_workflow::{bind_parameters, parse_document, WorkflowType};
 
@@ -53,14 +54,6 @@ fn image_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<ImageBuild>> {
         });
     }
     Ok(out)
-}
-
-fn get_required(ctx: &Ctx<'_>, kind: ResourceKind, arn_text: &str) -> ApiResult<Value> {
-    ctx.state
-        .store
-        .get_resource(&ctx.tenant, kind, arn_text)?
-        .map(|r| r.body)
-        .ok_or_else(|| ApiError::not_found(arn_text))
 }
 
 /// The checks of spec §8.2 over `workflows`, and the plan they give.
@@ -250,18 +243,12 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let plan = plan_workflows(ctx, input, tests_enabled)?;
     let recipe = super::recipes::resolve_recipe(ctx, recipe_arn.unwrap_or_default())?;
     let infra_arn = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
-    let infra = get_required(ctx, ResourceKind::InfrastructureConfiguration, infra_arn)?;
+    let infra = get_body(ctx, ResourceKind::InfrastructureConfiguration, infra_arn)?;
     let distribution = match str_member(input, "distributionConfigurationArn") {
-        Some(a) => Some(get_required(
-            ctx,
-            ResourceKind::DistributionConfiguration,
-            a,
-        )?),
+        Some(a) => Some(get_body(ctx, ResourceKind::DistributionConfiguration, a)?),
         None => None,
     };
-    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
-        return Err(ApiError::dry_run());
-    }
+    stop_if_dry_run(input)?;
     let name = recipe
         .get("name")
         .and_then(Value::as_str)
@@ -330,28 +317,21 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         )
         .build();
     let record = ImageRecord { image, plan };
-    let response = Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set("imageBuildVersionArn", image_arn.clone())
+    let response = create_response(input, "imageBuildVersionArn", &image_arn)
         .set(
             "latestVersionReferences",
             latest_version_references(&prefix, version),
         )
         .build();
     let body = serde_json::to_value(&record).map_err(|e| ApiError::internal(e.to_string()))?;
-    ctx.state.store.apply(
-        &ctx.tenant,
-        &[
-            Write::InsertResource {
-                kind: ResourceKind::Image,
-                arn: image_arn.clone(),
-                body,
-            },
-            idem.record(ctx, &response),
-        ],
+    let response = commit_create(
+        ctx,
+        idem,
+        ResourceKind::Image,
+        "Image",
+        &image_arn,
+        body,
+        response,
     )?;
     ctx.state.engine.start(ctx.tenant.clone(), image_arn);
     Ok(response)
@@ -467,7 +447,7 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             _ => Some((String::new(), None)),
         },
     };
-    let items: Vec<(Vec<KeyPart>, Value)> = image_builds(ctx)?
+    let items: Vec<(SortKey, Value)> = image_builds(ctx)?
         .into_iter()
         .filter(|b| match &wanted {
             None => true,
@@ -482,24 +462,13 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             })
         })
         .map(|b| {
-            let key = vec![
-                KeyPart::Str(b.nname.clone()),
-                KeyPart::Desc(b.version.0),
-                KeyPart::Desc(b.version.1),
-                KeyPart::Desc(b.version.2),
-                KeyPart::Desc(b.build),
-            ];
+            let key = SortKey::new(b.nname.clone())
+                .version(b.version)
+                .build(b.build);
             (key, summary(&b.record.image, &ctx.tenant.account))
         })
         .collect();
-    let layout = [
-        KeyPart::Str(String::new()),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-    ];
-    let (items, token) = page_sorted(&page, &layout, items)?;
+    let (items, token) = page_sorted(&page, KeyShape::NAME_VERSION_BUILD, items)?;
     Ok(Obj::new()
         .set("imageSummaryList", items)
         .opt("nextToken", token)
@@ -552,7 +521,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             best.insert(key, b);
         }
     }
-    let items: Vec<(Vec<KeyPart>, Value)> = best
+    let items: Vec<(SortKey, Value)> = best
         .into_values()
         .filter(|b| {
             let image = &b.record.image;
@@ -593,22 +562,11 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
                     item.insert(key.into(), v.clone());
                 }
             }
-            let key = vec![
-                KeyPart::Str(b.nname.clone()),
-                KeyPart::Desc(key_version.0),
-                KeyPart::Desc(key_version.1),
-                KeyPart::Desc(key_version.2),
-            ];
+            let key = SortKey::new(b.nname.clone()).version(key_version);
             (key, Value::Object(item))
         })
         .collect();
-    let layout = [
-        KeyPart::Str(String::new()),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-    ];
-    let (items, token) = page_sorted(&page, &layout, items)?;
+    let (items, token) = page_sorted(&page, KeyShape::NAME_VERSION, items)?;
     Ok(Obj::new()
         .set("imageVersionList", items)
         .opt("nextToken", token)

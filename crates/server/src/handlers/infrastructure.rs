@@ -4,16 +4,19 @@
 
 use super::filters::Filters;
 use super::json::{str_member, Obj};
-use super::recipes::{in_use_error, insert_new, shaped, snapshot_in_use};
+use super::stored::{
+    commit_create, create_response, delete_unused, ensure_absent, get_body, shaped, snapshot_of,
+    stop_if_dry_run,
+};
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
 use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use stepwise_api::arn::{self, normalize_name, Arn};
 use stepwise_api::schema;
 use stepwise_api::time::format_millis;
-use stepwise_api::{ApiError, ApiResult};
-use stepwise_store::{ResourceKind, Write};
+use stepwise_api::ApiResult;
+use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
 /// The members copied from the request into the stored configuration, as given.
@@ -46,21 +49,13 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         &ctx.tenant.account,
         &format!("infrastructure-configuration/{}", normalize_name(name)),
     );
-    let kind = ResourceKind::InfrastructureConfiguration;
-    if ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, kind, &config_arn)?
-        .is_some()
-    {
-        return Err(ApiError::already_exists(
-            "InfrastructureConfiguration",
-            &config_arn,
-        ));
-    }
-    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
-        return Err(ApiError::dry_run());
-    }
+    ensure_absent(
+        ctx,
+        ResourceKind::InfrastructureConfiguration,
+        "InfrastructureConfiguration",
+        &config_arn,
+    )?;
+    stop_if_dry_run(input)?;
     let mut draft = Map::new();
     for key in COPIED {
         if let Some(v) = input.get(key) {
@@ -77,37 +72,22 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     draft.entry("tags").or_insert_with(|| json!({}));
     let draft = Value::Object(draft);
     let body = shaped(&schema::INFRASTRUCTURE_CONFIGURATION, &draft).unwrap_or(draft);
-    let response = Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set("infrastructureConfigurationArn", config_arn.clone())
-        .build();
-    let writes = [
-        Write::InsertResource {
-            kind,
-            arn: config_arn.clone(),
-            body,
-        },
-        idem.record(ctx, &response),
-    ];
-    insert_new(ctx, "InfrastructureConfiguration", &config_arn, &writes)?;
-    Ok(response)
+    let response = create_response(input, "infrastructureConfigurationArn", &config_arn).build();
+    commit_create(
+        ctx,
+        idem,
+        ResourceKind::InfrastructureConfiguration,
+        "InfrastructureConfiguration",
+        &config_arn,
+        body,
+        response,
+    )
 }
 
 pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
-    let resource = ctx
-        .state
-        .store
-        .get_resource(
-            &ctx.tenant,
-            ResourceKind::InfrastructureConfiguration,
-            arn_text,
-        )?
-        .ok_or_else(|| ApiError::not_found(arn_text))?;
-    Ok(json!({ "infrastructureConfiguration": resource.body }))
+    let body = get_body(ctx, ResourceKind::InfrastructureConfiguration, arn_text)?;
+    Ok(json!({ "infrastructureConfiguration": body }))
 }
 
 pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
@@ -122,7 +102,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         Value::Object(binding),
         input,
     );
-    let items: Vec<(Vec<KeyPart>, Value)> = ctx
+    let items: Vec<(SortKey, Value)> = ctx
         .state
         .store
         .list_resources(&ctx.tenant, ResourceKind::InfrastructureConfiguration)?
@@ -131,10 +111,10 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .filter_map(|r| {
             let nname = Arn::parse(&r.arn)?.path.first()?.to_string();
             let summary = shaped(&schema::INFRASTRUCTURE_CONFIGURATION_SUMMARY, &r.body)?;
-            Some((vec![KeyPart::Str(nname)], summary))
+            Some((SortKey::new(nname), summary))
         })
         .collect();
-    let (items, token) = page_sorted(&page, &[KeyPart::Str(String::new())], items)?;
+    let (items, token) = page_sorted(&page, KeyShape::NAME, items)?;
     Ok(Obj::new()
         .set("infrastructureConfigurationSummaryList", items)
         .opt("nextToken", token)
@@ -143,24 +123,11 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
 
 pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
-    let kind = ResourceKind::InfrastructureConfiguration;
-    if ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, kind, arn_text)?
-        .is_none()
-    {
-        return Err(ApiError::not_found(arn_text));
-    }
-    if let Some(image) = snapshot_in_use(ctx, "/infrastructureConfiguration/arn", arn_text)? {
-        return Err(in_use_error(arn_text, &image));
-    }
-    ctx.state.store.apply(
-        &ctx.tenant,
-        &[Write::DeleteResource {
-            kind,
-            arn: arn_text.to_string(),
-        }],
+    delete_unused(
+        ctx,
+        ResourceKind::InfrastructureConfiguration,
+        arn_text,
+        snapshot_of("/infrastructureConfiguration/arn", arn_text),
     )?;
     Ok(json!({ "infrastructureConfigurationArn": arn_text }))
 }

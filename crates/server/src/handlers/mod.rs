@@ -8,6 +8,7 @@ mod images;
 mod infrastructure;
 mod json;
 mod recipes;
+mod stored;
 mod workflows;
 
 use crate::protocol::Ctx;

@@ -1,82 +1,25 @@
 //! Image recipes: CreateImageRecipe, GetImageRecipe, ListImageRecipes, DeleteImageRecipe
-//! (spec §4.2), the recipe resolution CreateImage shares, and [`shaped`], which trims a
-//! stored body to an output shape of the model.
+//! (spec §4.2), and the recipe resolution CreateImage shares.
 
 use super::filters::Filters;
 use super::json::{str_member, Obj};
-use super::workflows::image_in_use;
+use super::stored::{
+    commit_create, create_response, delete_unused, ensure_absent, shaped, snapshot_of,
+    stop_if_dry_run,
+};
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
 use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
 };
-use stepwise_api::schema::{self, Shape, ShapeKind};
+use stepwise_api::schema;
 use stepwise_api::time::format_millis;
-use stepwise_api::{ApiError, ApiResult, ErrorKind};
-use stepwise_store::{ResourceKind, StoreError, Write};
+use stepwise_api::{ApiError, ApiResult};
+use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
-
-/// `value` reduced to the members `shape` defines, in model order, recursively; `null`
-/// members are dropped. Keeps unknown or null input members out of stored bodies and
-/// picks a summary's members out of a full body.
-pub(super) fn shaped(shape: &'static Shape, value: &Value) -> Option<Value> {
-    match (&shape.kind, value) {
-        (_, Value::Null) => None,
-        (ShapeKind::Structure { members }, Value::Object(map)) => {
-            let mut out = Map::new();
-            for m in members.iter() {
-                if let Some(v) = map.get(m.name).and_then(|v| shaped(m.target, v)) {
-                    out.insert(m.name.to_string(), v);
-                }
-            }
-            Some(Value::Object(out))
-        }
-        (ShapeKind::List { member, .. }, Value::Array(items)) => Some(Value::Array(
-            items.iter().filter_map(|i| shaped(member, i)).collect(),
-        )),
-        (ShapeKind::Map { value: target, .. }, Value::Object(map)) => Some(Value::Object(
-            map.iter()
-                .filter_map(|(k, v)| shaped(target, v).map(|v| (k.clone(), v)))
-                .collect(),
-        )),
-        _ => Some(value.clone()),
-    }
-}
-
-/// Commits a create's writes; a concurrent create of the same ARN becomes "already exists".
-pub(super) fn insert_new(
-    ctx: &Ctx<'_>,
-    resource: &str,
-    arn_text: &str,
-    writes: &[Write],
-) -> ApiResult<()> {
-    match ctx.state.store.apply(&ctx.tenant, writes) {
-        Err(StoreError::Conflict(_)) => Err(ApiError::already_exists(resource, arn_text)),
-        other => Ok(other?),
-    }
-}
-
-/// The error of a Delete whose resource a non-terminal image still uses.
-pub(super) fn in_use_error(arn_text: &str, image: &str) -> ApiError {
-    ApiError::new(
-        ErrorKind::ResourceDependency,
-        format!("The resource '{arn_text}' is in use by image '{image}'."),
-    )
-}
-
-/// Whether a non-terminal image took its snapshot at `pointer` from `arn_text`.
-pub(super) fn snapshot_in_use(
-    ctx: &Ctx<'_>,
-    pointer: &str,
-    arn_text: &str,
-) -> ApiResult<Option<String>> {
-    image_in_use(ctx, |r| {
-        r.image.pointer(pointer).and_then(Value::as_str) == Some(arn_text)
-    })
-}
 
 /// Spec §4.2 (Decision): `Windows` if the parent image mentions windows, `macOS` if it
 /// mentions mac, else `Linux` (case-insensitive).
@@ -185,17 +128,8 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let nname = normalize_name(name);
     let prefix = recipe_prefix(ctx, &nname);
     let recipe_arn = format!("{prefix}/{version}");
-    if ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::ImageRecipe, &recipe_arn)?
-        .is_some()
-    {
-        return Err(ApiError::already_exists("ImageRecipe", &recipe_arn));
-    }
-    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
-        return Err(ApiError::dry_run());
-    }
+    ensure_absent(ctx, ResourceKind::ImageRecipe, "ImageRecipe", &recipe_arn)?;
+    stop_if_dry_run(input)?;
     let parent_image = str_member(input, "parentImage").unwrap_or_default();
     let member = |key: &str| input.get(key).cloned();
     let draft = Obj::new()
@@ -220,27 +154,21 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .opt("amiWatermarks", member("amiWatermarks"))
         .build();
     let body = shaped(&schema::IMAGE_RECIPE, &draft).unwrap_or(draft);
-    let response = Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set("imageRecipeArn", recipe_arn.clone())
+    let response = create_response(input, "imageRecipeArn", &recipe_arn)
         .set(
             "latestVersionReferences",
             latest_version_references(&prefix, version),
         )
         .build();
-    let writes = [
-        Write::InsertResource {
-            kind: ResourceKind::ImageRecipe,
-            arn: recipe_arn.clone(),
-            body,
-        },
-        idem.record(ctx, &response),
-    ];
-    insert_new(ctx, "ImageRecipe", &recipe_arn, &writes)?;
-    Ok(response)
+    commit_create(
+        ctx,
+        idem,
+        ResourceKind::ImageRecipe,
+        "ImageRecipe",
+        &recipe_arn,
+        body,
+        response,
+    )
 }
 
 pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
@@ -271,29 +199,18 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     } else {
         Vec::new()
     };
-    let items: Vec<(Vec<KeyPart>, Value)> = recipes
+    let items: Vec<(SortKey, Value)> = recipes
         .into_iter()
         .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
         .map(|r| {
-            let key = vec![
-                KeyPart::Str(r.nname),
-                KeyPart::Desc(r.version.0),
-                KeyPart::Desc(r.version.1),
-                KeyPart::Desc(r.version.2),
-            ];
+            let key = SortKey::new(r.nname).version(r.version);
             (
                 key,
                 shaped(&schema::IMAGE_RECIPE_SUMMARY, &r.body).unwrap_or_default(),
             )
         })
         .collect();
-    let layout = [
-        KeyPart::Str(String::new()),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-    ];
-    let (items, token) = page_sorted(&page, &layout, items)?;
+    let (items, token) = page_sorted(&page, KeyShape::NAME_VERSION, items)?;
     Ok(Obj::new()
         .set("imageRecipeSummaryList", items)
         .opt("nextToken", token)
@@ -311,23 +228,11 @@ pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             "A recipe can only be deleted by its exact version; wildcard versions are not allowed.",
         ));
     }
-    if ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::ImageRecipe, arn_text)?
-        .is_none()
-    {
-        return Err(ApiError::not_found(arn_text));
-    }
-    if let Some(image) = snapshot_in_use(ctx, "/imageRecipe/arn", arn_text)? {
-        return Err(in_use_error(arn_text, &image));
-    }
-    ctx.state.store.apply(
-        &ctx.tenant,
-        &[Write::DeleteResource {
-            kind: ResourceKind::ImageRecipe,
-            arn: arn_text.to_string(),
-        }],
+    delete_unused(
+        ctx,
+        ResourceKind::ImageRecipe,
+        arn_text,
+        snapshot_of("/imageRecipe/arn", arn_text),
     )?;
     Ok(json!({ "imageRecipeArn": arn_text }))
 }
@@ -451,6 +356,7 @@ pub(super) mod testkit {
 mod tests {
     use super::testkit::Kit;
     use super::*;
+    use stepwise_api::ErrorKind;
 
     const ACCOUNT: &str = "123456789012";
     const COMPONENT: &str = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.2/1";
@@ -488,17 +394,6 @@ mod tests {
         assert_eq!(
             infer_platform("ssm:/aws/service/ami-amazon-linux-latest/al2023"),
             "Linux"
-        );
-    }
-
-    #[test]
-    fn shaped_drops_unknown_and_null_members_and_orders_by_model() {
-        let v = json!({"region": "eu-west-1", "bogus": 1, "licenseConfigurationArns": null,
-                       "amiDistributionConfiguration": {"name": "n{{imagebuilder:buildDate}}", "extra": true}});
-        let out = shaped(&schema::DISTRIBUTION, &v).unwrap();
-        assert_eq!(
-            out.to_string(),
-            r#"{"region":"eu-west-1","amiDistributionConfiguration":{"name":"n{{imagebuilder:buildDate}}"}}"#
         );
     }
 

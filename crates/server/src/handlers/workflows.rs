@@ -3,8 +3,9 @@
 
 use super::filters::Filters;
 use super::json::{str_member, Obj};
+use super::stored::{commit_create, create_response, delete_unused, stop_if_dry_run};
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyPart, PageRequest};
+use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
 use crate::protocol::Ctx;
 use serde_json::{json, Value};
 use stepwise_api::arn::{
@@ -12,8 +13,7 @@ use stepwise_api::arn::{
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
-use stepwise_engine::{is_terminal_image_status, ImageRecord};
-use stepwise_store::{ResourceKind, Write};
+use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 use stepwise_workflow::{managed_workflows, parse_document, WorkflowType};
 
@@ -212,9 +212,7 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             return Err(ApiError::already_exists("Workflow", latest.arn()));
         }
     }
-    if input.get("dryRun").and_then(Value::as_bool) == Some(true) {
-        return Err(ApiError::dry_run());
-    }
+    stop_if_dry_run(input)?;
     let build = latest.map_or(1, |w| w.build + 1);
     let prefix = arn::arn(
         &ctx.tenant.region,
@@ -239,27 +237,21 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         )
         .set("parameters", parameters_json(data, ty))
         .build();
-    let response = Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set("workflowBuildVersionArn", build_arn.clone())
+    let response = create_response(input, "workflowBuildVersionArn", &build_arn)
         .set(
             "latestVersionReferences",
             latest_version_references(&prefix, version),
         )
         .build();
-    let writes = vec![
-        Write::InsertResource {
-            kind: ResourceKind::Workflow,
-            arn: build_arn,
-            body,
-        },
-        idem.record(ctx, &response),
-    ];
-    ctx.state.store.apply(&ctx.tenant, &writes)?;
-    Ok(response)
+    commit_create(
+        ctx,
+        idem,
+        ResourceKind::Workflow,
+        "Workflow",
+        &build_arn,
+        body,
+        response,
+    )
 }
 
 pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
@@ -338,7 +330,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             best.insert(key, w);
         }
     }
-    let items: Vec<(Vec<KeyPart>, Value)> = best
+    let items: Vec<(SortKey, Value)> = best
         .into_values()
         .filter(|w| {
             let version = w.version.to_string();
@@ -362,24 +354,13 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             } else {
                 (format!("{prefix}/{}", w.version), w.version)
             };
-            let key = vec![
-                KeyPart::Str(w.nname.clone()),
-                KeyPart::U8(type_code(w.ty)),
-                KeyPart::Desc(key_version.0),
-                KeyPart::Desc(key_version.1),
-                KeyPart::Desc(key_version.2),
-            ];
+            let key = SortKey::new(w.nname.clone())
+                .ty(type_code(w.ty))
+                .version(key_version);
             (key, version_summary(&w, arn, w.version.to_string()))
         })
         .collect();
-    let layout = [
-        KeyPart::Str(String::new()),
-        KeyPart::U8(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-    ];
-    let (items, token) = page_sorted(&page, &layout, items)?;
+    let (items, token) = page_sorted(&page, KeyShape::NAME_TYPE_VERSION, items)?;
     Ok(Obj::new()
         .set("workflowVersionList", items)
         .opt("nextToken", token)
@@ -423,17 +404,13 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             _ => Vec::new(),
         },
     };
-    let items: Vec<(Vec<KeyPart>, Value)> = builds
+    let items: Vec<(SortKey, Value)> = builds
         .into_iter()
         .map(|w| {
-            let key = vec![
-                KeyPart::Str(w.nname.clone()),
-                KeyPart::U8(type_code(w.ty)),
-                KeyPart::Desc(w.version.0),
-                KeyPart::Desc(w.version.1),
-                KeyPart::Desc(w.version.2),
-                KeyPart::Desc(w.build),
-            ];
+            let key = SortKey::new(w.nname.clone())
+                .ty(type_code(w.ty))
+                .version(w.version)
+                .build(w.build);
             let tags = w
                 .body
                 .get("tags")
@@ -452,38 +429,11 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             (key, summary)
         })
         .collect();
-    let layout = [
-        KeyPart::Str(String::new()),
-        KeyPart::U8(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-        KeyPart::Desc(0),
-    ];
-    let (items, token) = page_sorted(&page, &layout, items)?;
+    let (items, token) = page_sorted(&page, KeyShape::NAME_TYPE_VERSION_BUILD, items)?;
     Ok(Obj::new()
         .set("workflowSummaryList", items)
         .opt("nextToken", token)
         .build())
-}
-
-/// The first image, not yet finished, whose build uses `uses(record)`.
-pub fn image_in_use(
-    ctx: &Ctx<'_>,
-    uses: impl Fn(&ImageRecord) -> bool,
-) -> ApiResult<Option<String>> {
-    for r in ctx
-        .state
-        .store
-        .list_resources(&ctx.tenant, ResourceKind::Image)?
-    {
-        if let Ok(record) = serde_json::from_value::<ImageRecord>(r.body) {
-            if !is_terminal_image_status(record.status()) && uses(&record) {
-                return Ok(Some(record.arn().to_string()));
-            }
-        }
-    }
-    Ok(None)
 }
 
 pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
@@ -495,26 +445,8 @@ pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             format!("The Amazon-managed workflow '{arn_text}' cannot be deleted."),
         ));
     }
-    if ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::Workflow, arn_text)?
-        .is_none()
-    {
-        return Err(ApiError::not_found(arn_text));
-    }
-    if let Some(image) = image_in_use(ctx, |r| r.plan.iter().any(|p| p.workflow_arn == arn_text))? {
-        return Err(ApiError::new(
-            ErrorKind::ResourceDependency,
-            format!("The resource '{arn_text}' is in use by image '{image}'."),
-        ));
-    }
-    ctx.state.store.apply(
-        &ctx.tenant,
-        &[Write::DeleteResource {
-            kind: ResourceKind::Workflow,
-            arn: arn_text.to_string(),
-        }],
-    )?;
+    delete_unused(ctx, ResourceKind::Workflow, arn_text, |r| {
+        r.plan.iter().any(|p| p.workflow_arn == arn_text)
+    })?;
     Ok(json!({ "workflowBuildVersionArn": arn_text }))
 }
