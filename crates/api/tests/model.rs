@@ -39,6 +39,7 @@ fn every_operation_has_schema_and_model_shapes() {
         "DeleteDistributionConfiguration" => DeleteDistributionConfigurationRequest, DeleteDistributionConfigurationResponse;
         "CreateImage" => CreateImageRequest, CreateImageResponse;
         "GetImage" => GetImageRequest, GetImageResponse;
+        "ListImages" => ListImagesRequest, ListImagesResponse;
         "ListImageBuildVersions" => ListImageBuildVersionsRequest, ListImageBuildVersionsResponse;
         "CancelImageCreation" => CancelImageCreationRequest, CancelImageCreationResponse;
         "RetryImage" => RetryImageRequest, RetryImageResponse;
@@ -49,8 +50,8 @@ fn every_operation_has_schema_and_model_shapes() {
         "ListWaitingWorkflowSteps" => ListWaitingWorkflowStepsRequest, ListWaitingWorkflowStepsResponse;
         "SendWorkflowStepAction" => SendWorkflowStepActionRequest, SendWorkflowStepActionResponse;
     };
-    assert_eq!(OPERATIONS.len(), 28);
-    assert_eq!(table.len(), 28);
+    assert_eq!(OPERATIONS.len(), 29);
+    assert_eq!(table.len(), 29);
     for (name, input, output) in table {
         let op = operations::by_name(name).unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(op.path, format!("/{name}"));

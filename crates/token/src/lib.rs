@@ -437,9 +437,21 @@ mod tests {
             assert_eq!(OpCode::from_code(op.code()), Some(op));
         }
         assert_eq!(OpCode::from_code(0), None);
-        assert_eq!(OpCode::from_code(10), None);
+        assert_eq!(OpCode::from_code(OpCode::ALL.len() as u8 + 1), None);
+        // Codes are on the wire inside live tokens: they never change meaning.
         assert_eq!(OpCode::ListWorkflowStepExecutions.code(), 1);
+        assert_eq!(OpCode::ListWorkflowExecutions.code(), 2);
+        assert_eq!(OpCode::ListWaitingWorkflowSteps.code(), 3);
+        assert_eq!(OpCode::ListWorkflows.code(), 4);
+        assert_eq!(OpCode::ListWorkflowBuildVersions.code(), 5);
+        assert_eq!(OpCode::ListImageRecipes.code(), 6);
+        assert_eq!(OpCode::ListInfrastructureConfigurations.code(), 7);
+        assert_eq!(OpCode::ListDistributionConfigurations.code(), 8);
         assert_eq!(OpCode::ListImageBuildVersions.code(), 9);
+        assert_eq!(OpCode::ListImages.code(), 10);
+        for (i, op) in OpCode::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(op.code()), i + 1, "ALL is in code order");
+        }
     }
 
     #[test]

@@ -763,7 +763,7 @@ fn s20_ten_thousand_tokens_are_botocore_safe() {
     ];
     for n in 0..10_000u32 {
         let codec = &codecs[(n % 3) as usize];
-        let op = OpCode::ALL[(rng.next() % 9) as usize];
+        let op = OpCode::ALL[(rng.next() % OpCode::ALL.len() as u64) as usize];
         let exec = format!(
             "wf-{:08x}-0000-4000-8000-{:012x}",
             rng.next() as u32,
