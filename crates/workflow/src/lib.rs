@@ -5,6 +5,7 @@
 
 mod error;
 mod eval;
+mod machine;
 mod managed;
 mod model;
 mod params;
@@ -12,12 +13,18 @@ mod parse;
 mod reference;
 
 #[cfg(test)]
+mod machine_props;
+#[cfg(test)]
 mod tests;
 
 pub use error::{DocumentError, EvalError, ParameterError};
 pub use eval::{
     evaluate_condition, evaluate_outputs, evaluate_rollback_enabled, resolve_inputs,
     resolve_reference, stringify, EvalContext,
+};
+pub use machine::{
+    Context, Effect, Event, Machine, RollbackStatus, StepRecord, StepStatus, Work, WorkflowStatus,
+    MESSAGE_LIMIT,
 };
 pub use managed::{managed_workflow, managed_workflows, ManagedWorkflow};
 pub use model::{
