@@ -6,6 +6,11 @@ mod seed;
 mod serve;
 
 use clap::{Parser, Subcommand};
+
+/// Small, short-lived allocations dominate request handling; mimalloc serves them with far
+/// less contention and fragmentation than the system allocator (measured with scripts/bench).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]

@@ -61,12 +61,16 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
+    // Request logs are written by a background thread, so a request never waits on stderr;
+    // the guard flushes what is buffered when `run` returns.
+    let (writer, _log_guard) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("STEPWISE_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(writer)
         .init();
     if !(args.time_scale >= 0.0 && args.time_scale.is_finite()) {
         eprintln!("error: --time-scale must be a number >= 0");

@@ -8,7 +8,7 @@ pub mod plan;
 mod runner;
 pub mod simulate;
 
-pub use plan::{is_terminal_image_status, ImageRecord, PlannedWorkflow};
+pub use plan::{is_terminal_image_status, ImageRecord, PlannedWorkflow, TERMINAL_IMAGE_STATUSES};
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -77,17 +77,13 @@ impl Engine {
 
     /// Picks up every unfinished build in the store (called once at start-up).
     pub fn resume_all(&self) -> StoreResult<usize> {
-        let mut n = 0;
-        for (tenant, resource) in self.inner.store.list_all_resources(ResourceKind::Image)? {
-            let status = resource
-                .body
-                .pointer("/image/state/status")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or("PENDING");
-            if !is_terminal_image_status(status) {
-                self.start(tenant, resource.arn);
-                n += 1;
-            }
+        let unfinished = self
+            .inner
+            .store
+            .list_unfinished(ResourceKind::Image, &TERMINAL_IMAGE_STATUSES)?;
+        let n = unfinished.len();
+        for (tenant, arn) in unfinished {
+            self.start(tenant, arn);
         }
         Ok(n)
     }

@@ -63,6 +63,9 @@ impl ImageRecord {
     }
 }
 
+/// The statuses an image build ends in.
+pub const TERMINAL_IMAGE_STATUSES: [&str; 3] = ["AVAILABLE", "FAILED", "CANCELLED"];
+
 pub fn is_terminal_image_status(status: &str) -> bool {
-    matches!(status, "AVAILABLE" | "FAILED" | "CANCELLED")
+    TERMINAL_IMAGE_STATUSES.contains(&status)
 }

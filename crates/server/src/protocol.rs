@@ -2,7 +2,8 @@
 //! (query member or JSON body), validation against the model, response and error encoding
 //! with `x-amzn-RequestId` and `x-amzn-ErrorType`.
 
-use crate::{auth, handlers, state::AppState};
+use crate::handlers::{self, Reply};
+use crate::{auth, state::AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -14,10 +15,11 @@ use stepwise_api::operations::{self, Operation};
 use stepwise_api::{ids, ApiError, ApiResult, ErrorKind};
 use stepwise_store::Tenant;
 
-/// One request's context: the service state and the tenancy it acts in.
+/// One request's context: the service state, the tenancy it acts in and its request id.
 pub struct Ctx<'a> {
     pub state: &'a AppState,
     pub tenant: Tenant,
+    pub request_id: &'a str,
 }
 
 impl Ctx<'_> {
@@ -80,6 +82,7 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     let ctx = Ctx {
         state: &state,
         tenant: tenant.clone(),
+        request_id: &request_id,
     };
     let result = if parts.method == Method::GET || op.name.starts_with("List") {
         handlers::handle(&ctx, op, input)
@@ -95,11 +98,16 @@ fn logged(
     tenant: &Tenant,
     request_id: &str,
     started: std::time::Instant,
-    result: ApiResult<Value>,
+    result: ApiResult<Reply>,
 ) -> Response {
     let micros = started.elapsed().as_micros() as u64;
     match result {
-        Ok(mut body) => {
+        Ok(Reply::Serialized(body)) => {
+            tracing::info!(operation = op.name, account = %tenant.account, region = %tenant.region,
+                           status = 200, request_id, micros, "request");
+            body_response(StatusCode::OK, request_id, body)
+        }
+        Ok(Reply::Value(mut body)) => {
             if handlers::has_request_id(op.name) {
                 if let Value::Object(map) = &mut body {
                     let mut with_id = Map::with_capacity(map.len() + 1);
@@ -180,7 +188,11 @@ fn query_value(query: &str, key: &str) -> Option<String> {
 }
 
 pub fn json_response(status: StatusCode, request_id: &str, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    body_response(status, request_id, body.to_string())
+}
+
+fn body_response(status: StatusCode, request_id: &str, body: String) -> Response {
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

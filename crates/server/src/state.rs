@@ -76,10 +76,14 @@ impl AppState {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| format!("cannot create data directory {}: {e}", data_dir.display()))?;
         let path = data_dir.join(DATABASE_FILE);
-        let store = Arc::new(
-            SqliteStore::open(&path)
-                .map_err(|e| format!("cannot open store {}: {e}", path.display()))?,
-        );
+        let store = Arc::new(SqliteStore::open(&path).map_err(|e| {
+            let hint = if e.to_string().contains("locked") {
+                " (another stepwise process holds it: stop it, or use another --data-dir)"
+            } else {
+                ""
+            };
+            format!("cannot open store {}: {e}{hint}", path.display())
+        })?);
         let tokens = token_codec(&store, options.token_ttl_secs)?;
         let engine = Engine::new(
             store.clone(),

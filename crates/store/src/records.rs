@@ -39,6 +39,15 @@ impl ResourceKind {
             ResourceKind::Image => "image",
         }
     }
+
+    /// Where a body of this kind keeps its status (a JSON pointer), for kinds the store
+    /// indexes by status so that unfinished ones are found without reading every body.
+    pub fn status_pointer(self) -> Option<&'static str> {
+        match self {
+            ResourceKind::Image => Some("/image/state/status"),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +103,14 @@ pub struct StepRow {
     pub timeout_seconds: i64,
     /// Set while the step waits for an outside action (ListWaitingWorkflowSteps order).
     pub wait_seq: Option<i64>,
+}
+
+/// A page of one execution's step records with the identity of the execution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepPage {
+    pub workflow_arn: String,
+    pub image_arn: String,
+    pub steps: Vec<StepRow>,
 }
 
 /// A step row joined with the identity of its execution, for GetWorkflowStepExecution.

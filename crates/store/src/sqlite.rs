@@ -2,8 +2,8 @@
 //! small pool of reader connections, which WAL lets run beside the writer.
 
 use crate::{
-    IdempotencyRecord, Resource, ResourceKind, StepRow, StepWithExecution, StoreError, StoreResult,
-    Tenant, WorkflowExecutionRow,
+    IdempotencyRecord, Resource, ResourceKind, StepPage, StepRow, StepWithExecution, StoreError,
+    StoreResult, Tenant, WorkflowExecutionRow,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use serde_json::Value;
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// A `wait_seq` of this value in a step write means "allocate the next waiting sequence".
 pub const ALLOCATE_WAIT_SEQ: i64 = 0;
@@ -27,8 +27,10 @@ CREATE TABLE IF NOT EXISTS resources (
     kind    TEXT NOT NULL,
     arn     TEXT NOT NULL,
     body    TEXT NOT NULL,
+    status  TEXT,
     PRIMARY KEY (account, region, kind, arn)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS resources_by_status ON resources (kind, status);
 CREATE TABLE IF NOT EXISTS workflow_executions (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
     id             TEXT NOT NULL UNIQUE,
@@ -136,7 +138,10 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
-    let conn = Connection::open_with_flags(path, flags)?;
+    // unix-excl: the process holds the database exclusively (a second server or a seeder
+    // on the same file is refused instead of racing) and keeps the WAL index in its own
+    // memory, so a read takes no file locks.
+    let conn = Connection::open_with_flags_and_vfs(path, flags, "unix-excl")?;
     conn.busy_timeout(Duration::from_secs(5))?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -145,6 +150,12 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Keep one plan per cached statement: without the planner stability guarantee SQLite
+    // re-plans a statement whenever a bound LIMIT changes, on every page request.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(conn)
 }
 
@@ -158,6 +169,14 @@ impl SqliteStore {
             return Err(StoreError::Corrupt(format!(
                 "database schema version {version} is newer than this build supports ({SCHEMA_VERSION})"
             )));
+        }
+        if version == 1 {
+            // v2 indexes resources by status; fill it in for stored images.
+            writer.execute_batch(
+                "ALTER TABLE resources ADD COLUMN status TEXT;
+                 UPDATE resources SET status = json_extract(body, '$.image.state.status')
+                 WHERE kind = 'image';",
+            )?;
         }
         writer.execute_batch(SCHEMA)?;
         writer.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -278,11 +297,16 @@ impl SqliteStore {
         })
     }
 
-    /// Every resource of `kind` in every tenancy (the engine's restart scan).
-    pub fn list_all_resources(&self, kind: ResourceKind) -> StoreResult<Vec<(Tenant, Resource)>> {
+    /// The tenancy and ARN of every resource of `kind` whose status is not one of `done`,
+    /// without reading the bodies (the engine's restart scan).
+    pub fn list_unfinished(
+        &self,
+        kind: ResourceKind,
+        done: &[&str],
+    ) -> StoreResult<Vec<(Tenant, String)>> {
         self.with_reader(|c| {
             let mut st = c.prepare_cached(
-                "SELECT account, region, arn, body FROM resources WHERE kind = ?1 ORDER BY account, region, arn",
+                "SELECT account, region, arn, status FROM resources WHERE kind = ?1 AND status IS NOT NULL",
             )?;
             let rows = st.query_map([kind.as_str()], |r| {
                 Ok((
@@ -294,8 +318,10 @@ impl SqliteStore {
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (account, region, arn, body) = row?;
-                out.push((Tenant { account, region }, Resource { arn, body: parse_json(&body)? }));
+                let (account, region, arn, status) = row?;
+                if !done.contains(&status.as_str()) {
+                    out.push((Tenant { account, region }, arn));
+                }
             }
             Ok(out)
         })
@@ -407,16 +433,13 @@ impl SqliteStore {
         limit: usize,
     ) -> StoreResult<Vec<StepWithExecution>> {
         self.with_reader(|c| {
-            let prefixed = |cols: &str, p: &str| {
-                cols.split(',').map(|col| format!("{p}.{}", col.trim())).collect::<Vec<_>>().join(", ")
-            };
             let mut st = c.prepare_cached(&format!(
                 "SELECT {}, {} FROM step_executions s
                  JOIN workflow_executions e ON e.id = s.execution_id
                  WHERE s.wait_seq IS NOT NULL AND s.wait_seq > ?1 AND e.account = ?2 AND e.region = ?3
                  ORDER BY s.wait_seq LIMIT ?4",
-                prefixed(STEP_COLUMNS, "s"),
-                prefixed(EXECUTION_COLUMNS, "e")
+                prefixed_columns(STEP_COLUMNS, "s"),
+                prefixed_columns(EXECUTION_COLUMNS, "e")
             ))?;
             let rows = st.query_map(
                 params![after_seq.unwrap_or(-1), tenant.account, tenant.region, limit as i64],
@@ -427,6 +450,46 @@ impl SqliteStore {
                 },
             )?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// One page of an execution's step records, in document order after `after_idx`, with
+    /// the identity of the execution, in one read; `None` if the tenancy has no such execution.
+    pub fn page_steps(
+        &self,
+        tenant: &Tenant,
+        execution_id: &str,
+        after_idx: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Option<StepPage>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT e.workflow_arn, e.image_arn, {} FROM workflow_executions e
+                 LEFT JOIN step_executions s ON s.execution_id = e.id AND s.idx > ?2
+                 WHERE e.id = ?1 AND e.account = ?3 AND e.region = ?4
+                 ORDER BY s.idx LIMIT ?5",
+                prefixed_columns(STEP_COLUMNS, "s")
+            ))?;
+            let mut rows = st.query(params![
+                execution_id,
+                after_idx.unwrap_or(-1),
+                tenant.account,
+                tenant.region,
+                limit as i64
+            ])?;
+            let mut page: Option<StepPage> = None;
+            while let Some(r) = rows.next()? {
+                let page = page.get_or_insert(StepPage {
+                    workflow_arn: r.get(0)?,
+                    image_arn: r.get(1)?,
+                    steps: Vec::with_capacity(limit.min(128)),
+                });
+                // A LEFT JOIN row without a step: the execution has none after the cursor.
+                if r.get_ref(2)? != rusqlite::types::ValueRef::Null {
+                    page.steps.push(step_from_offset(r, 2)?);
+                }
+            }
+            Ok(page)
         })
     }
 
@@ -454,6 +517,21 @@ const EXECUTION_COLUMNS: &str = "seq, id, account, region, image_arn, workflow_a
 
 const STEP_COLUMNS: &str = "execution_id, idx, id, name, description, action, status, rollback_status, message, \
      inputs, outputs, start_ms, end_ms, attempt, max_attempts, on_failure, timeout_seconds, wait_seq";
+
+/// `a, b` → `p.a, p.b`, for the column lists of joined reads.
+fn prefixed_columns(columns: &str, prefix: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{prefix}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn status_of(kind: ResourceKind, body: &Value) -> Option<&str> {
+    kind.status_pointer()
+        .and_then(|p| body.pointer(p))
+        .and_then(Value::as_str)
+}
 
 fn parse_json(text: &str) -> StoreResult<Value> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("bad JSON in store: {e}")))
@@ -494,25 +572,30 @@ fn execution_from_offset(r: &Row<'_>, at: usize) -> rusqlite::Result<WorkflowExe
 }
 
 fn step_from_row(r: &Row<'_>) -> rusqlite::Result<StepRow> {
+    step_from_offset(r, 0)
+}
+
+/// A step read from the columns of `r` starting at `at` (for joined reads).
+fn step_from_offset(r: &Row<'_>, at: usize) -> rusqlite::Result<StepRow> {
     Ok(StepRow {
-        execution_id: r.get(0)?,
-        idx: r.get(1)?,
-        id: r.get(2)?,
-        name: r.get(3)?,
-        description: r.get(4)?,
-        action: r.get(5)?,
-        status: r.get(6)?,
-        rollback_status: r.get(7)?,
-        message: r.get(8)?,
-        inputs: r.get(9)?,
-        outputs: r.get(10)?,
-        start_ms: r.get(11)?,
-        end_ms: r.get(12)?,
-        attempt: r.get(13)?,
-        max_attempts: r.get(14)?,
-        on_failure: r.get(15)?,
-        timeout_seconds: r.get(16)?,
-        wait_seq: r.get(17)?,
+        execution_id: r.get(at)?,
+        idx: r.get(at + 1)?,
+        id: r.get(at + 2)?,
+        name: r.get(at + 3)?,
+        description: r.get(at + 4)?,
+        action: r.get(at + 5)?,
+        status: r.get(at + 6)?,
+        rollback_status: r.get(at + 7)?,
+        message: r.get(at + 8)?,
+        inputs: r.get(at + 9)?,
+        outputs: r.get(at + 10)?,
+        start_ms: r.get(at + 11)?,
+        end_ms: r.get(at + 12)?,
+        attempt: r.get(at + 13)?,
+        max_attempts: r.get(at + 14)?,
+        on_failure: r.get(at + 15)?,
+        timeout_seconds: r.get(at + 16)?,
+        wait_seq: r.get(at + 17)?,
     })
 }
 
@@ -520,18 +603,18 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
     match write {
         Write::InsertResource { kind, arn, body } => {
             let n = tx.prepare_cached(
-                "INSERT OR IGNORE INTO resources (account, region, kind, arn, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO resources (account, region, kind, arn, body, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string()])?;
+            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body)])?;
             if n == 0 {
                 return Err(StoreError::Conflict(arn.clone()));
             }
         }
         Write::PutResource { kind, arn, body } => {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO resources (account, region, kind, arn, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO resources (account, region, kind, arn, body, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string()])?;
+            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body)])?;
         }
         Write::DeleteResource { kind, arn } => {
             tx.prepare_cached(

@@ -4,6 +4,7 @@
 use super::json::{str_member, Obj};
 use crate::listing::PageRequest;
 use crate::protocol::Ctx;
+use serde::Serialize;
 use serde_json::{json, Value};
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
@@ -29,17 +30,69 @@ fn step_common(obj: Obj, s: &StepRow) -> Obj {
         .opt("endTime", s.end_ms.map(format_millis))
 }
 
-fn step_metadata(s: &StepRow) -> Value {
-    let obj = Obj::new()
-        .set("stepExecutionId", s.id.clone())
-        .set("name", s.name.clone());
-    step_common(obj, s)
-        .opt("attemptNumber", s.attempt)
-        .opt("maxAttempts", s.max_attempts)
-        .build()
+/// `WorkflowStepMetadata`, serialized straight from the row: this is the hot path, so no
+/// intermediate JSON tree is built.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StepMetadata<'a> {
+    step_execution_id: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    action: &'a str,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rollback_status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inputs: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outputs: Option<&'a str>,
+    start_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempt_number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_attempts: Option<i64>,
 }
 
-pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+impl<'a> StepMetadata<'a> {
+    fn of(s: &'a StepRow) -> Self {
+        StepMetadata {
+            step_execution_id: &s.id,
+            name: &s.name,
+            description: s.description.as_deref(),
+            action: &s.action,
+            status: &s.status,
+            rollback_status: s.rollback_status.as_deref(),
+            message: s.message.as_deref(),
+            inputs: s.inputs.as_deref(),
+            outputs: s.outputs.as_deref(),
+            start_time: format_millis(s.start_ms),
+            end_time: s.end_ms.map(format_millis),
+            attempt_number: s.attempt,
+            max_attempts: s.max_attempts,
+        }
+    }
+}
+
+/// ListWorkflowStepExecutionsResponse (`message` is never set, spec §4.7).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StepPageResponse<'a> {
+    request_id: &'a str,
+    steps: Vec<StepMetadata<'a>>,
+    workflow_build_version_arn: &'a str,
+    workflow_execution_id: &'a str,
+    image_build_version_arn: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+}
+
+/// ListWorkflowStepExecutions: token, then one read of the page and its execution.
+pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     let id = lower_id(input, "workflowExecutionId");
     let page = PageRequest::new(
         ctx,
@@ -48,23 +101,21 @@ pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         input,
     );
     let after = page.cursor(|r| r.u32())?;
-    let execution = ctx
+    let found = ctx
         .state
         .store
-        .get_execution(&ctx.tenant, &id)?
+        .page_steps(&ctx.tenant, &id, after.map(i64::from), page.limit + 1)?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    let rows = ctx
-        .state
-        .store
-        .list_steps(&id, after.map(i64::from), page.limit + 1)?;
-    let (rows, token) = page.finish(rows, |s| CursorWriter::new().u32(s.idx as u32));
-    Ok(Obj::new()
-        .set("steps", rows.iter().map(step_metadata).collect::<Vec<_>>())
-        .set("workflowBuildVersionArn", execution.workflow_arn)
-        .set("workflowExecutionId", execution.id)
-        .set("imageBuildVersionArn", execution.image_arn)
-        .opt("nextToken", token)
-        .build())
+    let (rows, token) = page.finish(found.steps, |s| CursorWriter::new().u32(s.idx as u32));
+    let body = StepPageResponse {
+        request_id: ctx.request_id,
+        steps: rows.iter().map(StepMetadata::of).collect(),
+        workflow_build_version_arn: &found.workflow_arn,
+        workflow_execution_id: &id,
+        image_build_version_arn: &found.image_arn,
+        next_token: token,
+    };
+    serde_json::to_string(&body).map_err(|e| ApiError::internal(format!("response encoding: {e}")))
 }
 
 pub fn get_step(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {

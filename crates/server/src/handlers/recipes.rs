@@ -297,9 +297,15 @@ pub(super) mod testkit {
             let ctx = Ctx {
                 state: &self.state,
                 tenant: self.tenant(),
+                request_id: "00000000-0000-4000-8000-000000000000",
             };
             let op = operations::by_name(op).expect("operation exists");
-            super::super::handle(&ctx, op, input)
+            match super::super::handle(&ctx, op, input)? {
+                super::super::Reply::Value(v) => Ok(v),
+                super::super::Reply::Serialized(body) => {
+                    Ok(serde_json::from_str(&body).expect("serialized replies are JSON"))
+                }
+            }
         }
 
         pub fn ok(&self, op: &str, input: Value) -> Value {
@@ -456,7 +462,8 @@ mod tests {
             resolve_recipe(
                 &Ctx {
                     state: &kit.state,
-                    tenant: kit.tenant()
+                    tenant: kit.tenant(),
+                    request_id: "00000000-0000-4000-8000-000000000000",
                 },
                 &arn
             )
