@@ -84,7 +84,7 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
         tenant: tenant.clone(),
         request_id: &request_id,
     };
-    let result = if parts.method == Method::GET || op.name.starts_with("List") {
+    let result = if is_read(op) {
         handlers::handle(&ctx, op, input)
     } else {
         // Writes wait for their commit to reach the disk; keep that off the async workers.
@@ -101,12 +101,8 @@ fn logged(
     result: ApiResult<Reply>,
 ) -> Response {
     let micros = started.elapsed().as_micros() as u64;
-    match result {
-        Ok(Reply::Serialized(body)) => {
-            tracing::info!(operation = op.name, account = %tenant.account, region = %tenant.region,
-                           status = 200, request_id, micros, "request");
-            body_response(StatusCode::OK, request_id, body)
-        }
+    let response = match result {
+        Ok(Reply::Serialized(body)) => body_response(StatusCode::OK, request_id, body),
         Ok(Reply::Value(mut body)) => {
             if handlers::has_request_id(op.name) {
                 if let Value::Object(map) = &mut body {
@@ -116,8 +112,6 @@ fn logged(
                     *map = with_id;
                 }
             }
-            tracing::info!(operation = op.name, account = %tenant.account, region = %tenant.region,
-                           status = 200, request_id, micros, "request");
             json_response(StatusCode::OK, request_id, &body)
         }
         Err(e) => {
@@ -128,9 +122,24 @@ fn logged(
                 tracing::info!(operation = op.name, account = %tenant.account, region = %tenant.region,
                                status = e.kind.http_status(), request_id, micros, error = e.kind.type_name(), "request");
             }
-            error_response(&e, request_id)
+            return error_response(&e, request_id);
         }
+    };
+    // Every change is logged at info; the far more frequent successful reads at debug
+    // (STEPWISE_LOG=debug shows them), so that read traffic does not pay for a log line.
+    if is_read(op) {
+        tracing::debug!(operation = op.name, account = %tenant.account, region = %tenant.region,
+                        status = 200, request_id, micros, "request");
+    } else {
+        tracing::info!(operation = op.name, account = %tenant.account, region = %tenant.region,
+                       status = 200, request_id, micros, "request");
     }
+    response
+}
+
+/// Operations that change nothing.
+fn is_read(op: &Operation) -> bool {
+    op.method == "GET" || op.name.starts_with("List")
 }
 
 /// The operation's input as a JSON object: the query member for GET/DELETE operations,

@@ -6,9 +6,11 @@
 //! transaction committed before the caller acknowledges anything.
 #![forbid(unsafe_code)]
 
+mod listing;
 mod records;
 mod sqlite;
 
+pub use listing::{StepListing, StepView};
 pub use records::*;
 pub use sqlite::{SqliteStore, Write, ALLOCATE_WAIT_SEQ};
 

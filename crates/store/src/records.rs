@@ -105,14 +105,6 @@ pub struct StepRow {
     pub wait_seq: Option<i64>,
 }
 
-/// A page of one execution's step records with the identity of the execution.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepPage {
-    pub workflow_arn: String,
-    pub image_arn: String,
-    pub steps: Vec<StepRow>,
-}
-
 /// A step row joined with the identity of its execution, for GetWorkflowStepExecution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepWithExecution {

@@ -2,8 +2,8 @@
 //! small pool of reader connections, which WAL lets run beside the writer.
 
 use crate::{
-    IdempotencyRecord, Resource, ResourceKind, StepPage, StepRow, StepWithExecution, StoreError,
-    StoreResult, Tenant, WorkflowExecutionRow,
+    listing, IdempotencyRecord, Resource, ResourceKind, StepListing, StepRow, StepWithExecution,
+    StoreError, StoreResult, Tenant, WorkflowExecutionRow,
 };
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use serde_json::Value;
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// A `wait_seq` of this value in a step write means "allocate the next waiting sequence".
 pub const ALLOCATE_WAIT_SEQ: i64 = 0;
@@ -78,6 +78,16 @@ CREATE TABLE IF NOT EXISTS step_executions (
 CREATE UNIQUE INDEX IF NOT EXISTS step_executions_by_id ON step_executions (id);
 CREATE INDEX IF NOT EXISTS step_executions_waiting
     ON step_executions (wait_seq) WHERE wait_seq IS NOT NULL;
+-- A rowid table on purpose: a WITHOUT ROWID table keeps whole rows, blobs included, in its
+-- interior pages, which multiplies the pages a keyed read of a large row touches.
+CREATE TABLE IF NOT EXISTS step_listings (
+    execution_id TEXT NOT NULL UNIQUE,
+    account      TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    workflow_arn TEXT NOT NULL,
+    image_arn    TEXT NOT NULL,
+    steps        BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sequences (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -144,6 +154,9 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     let conn = Connection::open_with_flags_and_vfs(path, flags, "unix-excl")?;
     conn.busy_timeout(Duration::from_secs(5))?;
     if !read_only {
+        // 8 KiB pages (taking effect in a new database only) hold an execution's whole
+        // step listing in one leaf, so a page of ListWorkflowStepExecutions reads one page.
+        conn.pragma_update(None, "page_size", 8192)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
     }
     // FULL: a commit is on disk before the caller acknowledges the write.
@@ -163,7 +176,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates its schema.
     pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
         let path = path.as_ref().to_path_buf();
-        let writer = open_connection(&path, false)?;
+        let mut writer = open_connection(&path, false)?;
         let version: i64 = writer.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::Corrupt(format!(
@@ -179,6 +192,9 @@ impl SqliteStore {
             )?;
         }
         writer.execute_batch(SCHEMA)?;
+        if (1..=2).contains(&version) {
+            backfill_step_listings(&mut writer)?;
+        }
         writer.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(SqliteStore {
             path,
@@ -453,43 +469,34 @@ impl SqliteStore {
         })
     }
 
-    /// One page of an execution's step records, in document order after `after_idx`, with
-    /// the identity of the execution, in one read; `None` if the tenancy has no such execution.
-    pub fn page_steps(
+    /// The step listing of an execution in the tenancy (one keyed read), with the
+    /// execution's identity; `None` if there is no such execution.
+    pub fn step_listing(
         &self,
         tenant: &Tenant,
         execution_id: &str,
-        after_idx: Option<i64>,
-        limit: usize,
-    ) -> StoreResult<Option<StepPage>> {
+    ) -> StoreResult<Option<StepListing>> {
         self.with_reader(|c| {
-            let mut st = c.prepare_cached(&format!(
-                "SELECT e.workflow_arn, e.image_arn, {} FROM workflow_executions e
-                 LEFT JOIN step_executions s ON s.execution_id = e.id AND s.idx > ?2
-                 WHERE e.id = ?1 AND e.account = ?3 AND e.region = ?4
-                 ORDER BY s.idx LIMIT ?5",
-                prefixed_columns(STEP_COLUMNS, "s")
-            ))?;
-            let mut rows = st.query(params![
-                execution_id,
-                after_idx.unwrap_or(-1),
-                tenant.account,
-                tenant.region,
-                limit as i64
-            ])?;
-            let mut page: Option<StepPage> = None;
-            while let Some(r) = rows.next()? {
-                let page = page.get_or_insert(StepPage {
-                    workflow_arn: r.get(0)?,
-                    image_arn: r.get(1)?,
-                    steps: Vec::with_capacity(limit.min(128)),
-                });
-                // A LEFT JOIN row without a step: the execution has none after the cursor.
-                if r.get_ref(2)? != rusqlite::types::ValueRef::Null {
-                    page.steps.push(step_from_offset(r, 2)?);
-                }
+            // The fast path: the row id the listing was most likely stored under.
+            let mut st = c.prepare_cached(
+                "SELECT execution_id, account, region, workflow_arn, image_arn, steps
+                 FROM step_listings WHERE rowid = ?1",
+            )?;
+            let mut row = st
+                .query_row([listing_rowid(execution_id)], listing_from_row)
+                .optional()?;
+            if row.as_ref().is_none_or(|(id, ..)| id != execution_id) {
+                let mut st = c.prepare_cached(
+                    "SELECT execution_id, account, region, workflow_arn, image_arn, steps
+                     FROM step_listings WHERE execution_id = ?1",
+                )?;
+                row = st.query_row([execution_id], listing_from_row).optional()?;
             }
-            Ok(page)
+            Ok(row
+                .filter(|(_, account, region, _)| {
+                    *account == tenant.account && *region == tenant.region
+                })
+                .map(|(.., listing)| listing))
         })
     }
 
@@ -642,6 +649,7 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
             ])?;
         }
         Write::InsertExecution(e) => {
+            insert_listing(tx, &e.id, tenant, &e.workflow_arn, &e.image_arn, &[])?;
             tx.prepare_cached(
                 "INSERT INTO workflow_executions (id, account, region, image_arn, workflow_arn, workflow_type, status,
                     message, total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group, retried,
@@ -696,6 +704,7 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
         }
         Write::InsertStep(s) => {
             let s = &with_wait_seq(tx, s)?;
+            list_step(tx, s)?;
             tx.prepare_cached(&format!(
                 "INSERT INTO step_executions ({STEP_COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
@@ -704,6 +713,7 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
         }
         Write::UpdateStep(s) => {
             let s = &with_wait_seq(tx, s)?;
+            list_step(tx, s)?;
             let n = tx
                 .prepare_cached(&format!(
                     "INSERT OR REPLACE INTO step_executions ({STEP_COLUMNS})
@@ -715,6 +725,110 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
             }
         }
     }
+    Ok(())
+}
+
+/// Puts `step` into its execution's listing (the read model of ListWorkflowStepExecutions).
+fn list_step(tx: &rusqlite::Transaction<'_>, step: &StepRow) -> StoreResult<()> {
+    let packed: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT steps FROM step_listings WHERE execution_id = ?1")?
+        .query_row([&step.execution_id], |r| r.get(0))
+        .optional()?;
+    let Some(packed) = packed else {
+        return Err(StoreError::Conflict(format!(
+            "no workflow execution {}",
+            step.execution_id
+        )));
+    };
+    let packed = listing::upsert(&packed, step)?;
+    tx.prepare_cached("UPDATE step_listings SET steps = ?2 WHERE execution_id = ?1")?
+        .execute(params![step.execution_id, packed])?;
+    Ok(())
+}
+
+/// Where a listing is stored: a 63-bit hash of the execution id, so that reading it is one
+/// B-tree descent. The id column is checked on every read; a listing whose hash row was
+/// taken lives under an ordinary row id and is found through the id's index.
+fn listing_rowid(execution_id: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in execution_id.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    ((h >> 1) as i64).max(1)
+}
+
+type ListingRow = (String, String, String, StepListing);
+
+fn listing_from_row(r: &Row<'_>) -> rusqlite::Result<ListingRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        StepListing::new(r.get(3)?, r.get(4)?, r.get(5)?),
+    ))
+}
+
+fn insert_listing(
+    tx: &rusqlite::Transaction<'_>,
+    execution_id: &str,
+    tenant: &Tenant,
+    workflow_arn: &str,
+    image_arn: &str,
+    packed: &[u8],
+) -> StoreResult<()> {
+    let at_hash = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO step_listings (rowid, execution_id, account, region, workflow_arn, image_arn, steps)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            listing_rowid(execution_id),
+            execution_id,
+            tenant.account,
+            tenant.region,
+            workflow_arn,
+            image_arn,
+            packed
+        ])?;
+    if at_hash == 0 {
+        tx.prepare_cached(
+            "INSERT INTO step_listings (execution_id, account, region, workflow_arn, image_arn, steps)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![execution_id, tenant.account, tenant.region, workflow_arn, image_arn, packed])?;
+    }
+    Ok(())
+}
+
+/// Builds the step listings of a store written before they existed (schema v3).
+fn backfill_step_listings(conn: &mut Connection) -> StoreResult<()> {
+    let tx = conn.transaction()?;
+    let executions: Vec<(String, String, String, String, String)> = {
+        let mut st = tx.prepare(
+            "SELECT id, account, region, workflow_arn, image_arn FROM workflow_executions
+             WHERE id NOT IN (SELECT execution_id FROM step_listings)",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, account, region, workflow_arn, image_arn) in executions {
+        let steps: Vec<StepRow> = {
+            let mut st = tx.prepare_cached(&format!(
+                "SELECT {STEP_COLUMNS} FROM step_executions WHERE execution_id = ?1 ORDER BY idx"
+            ))?;
+            let rows = st.query_map([&id], step_from_row)?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut packed = Vec::new();
+        for step in &steps {
+            packed = listing::upsert(&packed, step)?;
+        }
+        let tenant = Tenant { account, region };
+        insert_listing(&tx, &id, &tenant, &workflow_arn, &image_arn, &packed)?;
+    }
+    tx.commit()?;
     Ok(())
 }
 
@@ -755,4 +869,66 @@ fn step_params(s: &StepRow) -> [&dyn rusqlite::ToSql; 18] {
         &s.timeout_seconds,
         &s.wait_seq,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn execution(id: &str) -> WorkflowExecutionRow {
+        WorkflowExecutionRow {
+            seq: 0,
+            id: id.into(),
+            tenant: Tenant::new("123456789012", "us-east-1"),
+            image_arn: format!("image-of-{id}"),
+            workflow_arn: format!("workflow-of-{id}"),
+            workflow_type: "BUILD".into(),
+            status: "RUNNING".into(),
+            message: None,
+            total_steps: 1,
+            succeeded: 0,
+            failed: 0,
+            skipped: 0,
+            start_ms: 0,
+            end_ms: None,
+            parallel_group: None,
+            retried: false,
+            plan_index: 0,
+            outputs: None,
+        }
+    }
+
+    #[test]
+    fn a_listing_whose_hash_row_is_taken_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db")).unwrap();
+        let tenant = Tenant::new("123456789012", "us-east-1");
+        // Another listing squats on the row id "wf-b" hashes to.
+        store
+            .writer
+            .lock()
+            .unwrap()
+            .execute(
+                "INSERT INTO step_listings (rowid, execution_id, account, region, workflow_arn, image_arn, steps)
+                 VALUES (?1, 'wf-a', ?2, ?3, 'workflow-of-wf-a', 'image-of-wf-a', x'')",
+                params![listing_rowid("wf-b"), tenant.account, tenant.region],
+            )
+            .unwrap();
+        store
+            .apply(
+                &tenant,
+                &[Write::InsertExecution(Box::new(execution("wf-b")))],
+            )
+            .unwrap();
+        let b = store.step_listing(&tenant, "wf-b").unwrap().unwrap();
+        assert_eq!(b.workflow_arn, "workflow-of-wf-b");
+        let a = store.step_listing(&tenant, "wf-a").unwrap().unwrap();
+        assert_eq!(a.workflow_arn, "workflow-of-wf-a");
+        assert!(store.step_listing(&tenant, "wf-c").unwrap().is_none());
+        let other = Tenant::new("123456789012", "eu-west-1");
+        assert!(
+            store.step_listing(&other, "wf-b").unwrap().is_none(),
+            "tenancy is checked"
+        );
+    }
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
 use stepwise_engine::ImageRecord;
-use stepwise_store::{ResourceKind, StepRow, WorkflowExecutionRow};
+use stepwise_store::{ResourceKind, StepRow, StepView, WorkflowExecutionRow};
 use stepwise_token::{CursorWriter, OpCode};
 
 fn lower_id(input: &Value, key: &str) -> String {
@@ -59,17 +59,17 @@ struct StepMetadata<'a> {
 }
 
 impl<'a> StepMetadata<'a> {
-    fn of(s: &'a StepRow) -> Self {
+    fn of(s: &StepView<'a>) -> Self {
         StepMetadata {
-            step_execution_id: &s.id,
-            name: &s.name,
-            description: s.description.as_deref(),
-            action: &s.action,
-            status: &s.status,
-            rollback_status: s.rollback_status.as_deref(),
-            message: s.message.as_deref(),
-            inputs: s.inputs.as_deref(),
-            outputs: s.outputs.as_deref(),
+            step_execution_id: s.id,
+            name: s.name,
+            description: s.description,
+            action: s.action,
+            status: s.status,
+            rollback_status: s.rollback_status,
+            message: s.message,
+            inputs: s.inputs,
+            outputs: s.outputs,
             start_time: format_millis(s.start_ms),
             end_time: s.end_ms.map(format_millis),
             attempt_number: s.attempt,
@@ -91,7 +91,7 @@ struct StepPageResponse<'a> {
     next_token: Option<String>,
 }
 
-/// ListWorkflowStepExecutions: token, then one read of the page and its execution.
+/// ListWorkflowStepExecutions: token, then one keyed read of the execution's step listing.
 pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     let id = lower_id(input, "workflowExecutionId");
     let page = PageRequest::new(
@@ -101,18 +101,19 @@ pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
         input,
     );
     let after = page.cursor(|r| r.u32())?;
-    let found = ctx
+    let listing = ctx
         .state
         .store
-        .page_steps(&ctx.tenant, &id, after.map(i64::from), page.limit + 1)?
+        .step_listing(&ctx.tenant, &id)?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    let (rows, token) = page.finish(found.steps, |s| CursorWriter::new().u32(s.idx as u32));
+    let views = listing.page(after, page.limit + 1)?;
+    let (views, token) = page.finish(views, |s| CursorWriter::new().u32(s.idx));
     let body = StepPageResponse {
         request_id: ctx.request_id,
-        steps: rows.iter().map(StepMetadata::of).collect(),
-        workflow_build_version_arn: &found.workflow_arn,
+        steps: views.iter().map(StepMetadata::of).collect(),
+        workflow_build_version_arn: &listing.workflow_arn,
         workflow_execution_id: &id,
-        image_build_version_arn: &found.image_arn,
+        image_build_version_arn: &listing.image_arn,
         next_token: token,
     };
     serde_json::to_string(&body).map_err(|e| ApiError::internal(format!("response encoding: {e}")))
