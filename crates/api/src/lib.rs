@@ -8,6 +8,7 @@ pub mod ids;
 pub mod model;
 pub mod operations;
 pub mod pyjson;
+pub mod render;
 pub mod schema;
 pub mod time;
 pub mod validate;

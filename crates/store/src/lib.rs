@@ -10,7 +10,7 @@ mod listing;
 mod records;
 mod sqlite;
 
-pub use listing::{StepListing, StepView};
+pub use listing::{ListedStep, StepListing};
 pub use records::*;
 pub use sqlite::{SqliteStore, Write, ALLOCATE_WAIT_SEQ};
 

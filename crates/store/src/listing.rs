@@ -1,33 +1,19 @@
-//! The step listing of an execution: every step record's listed members, in document
-//! order, packed into one value next to the execution's identity. It is a read model kept
-//! in the same transaction as the step rows, so that a page of ListWorkflowStepExecutions
-//! is one keyed read and no per-column decoding.
+//! The step listing of an execution: every step record's `WorkflowStepMetadata` item,
+//! rendered (by `stepwise_api::render`), in document order, packed into one value next to
+//! the execution's identity. It is a read model kept in the same transaction as the step
+//! rows, so a page of ListWorkflowStepExecutions is one keyed read and a concatenation.
 //!
-//! Layout: a sequence of entries, each `u32 idx`, `u32 length`, then `length` bytes of
-//! fields: strings as `u32 length` + UTF-8 (`u32::MAX` for none), integers as a presence
-//! byte + `i64`. Entries are sorted by `idx`. All integers are little-endian.
+//! Layout: a sequence of entries `u32 idx`, `u32 length`, `length` bytes of UTF-8 JSON,
+//! sorted by `idx`; integers little-endian.
 
 use crate::{StepRow, StoreError, StoreResult};
+use stepwise_api::render::StepMetadata;
 
-const NONE: u32 = u32::MAX;
-
-/// One step as the listing shows it, borrowed from the packed listing.
+/// One listed step: its index and its rendered item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepView<'a> {
+pub struct ListedStep<'a> {
     pub idx: u32,
-    pub id: &'a str,
-    pub name: &'a str,
-    pub description: Option<&'a str>,
-    pub action: &'a str,
-    pub status: &'a str,
-    pub rollback_status: Option<&'a str>,
-    pub message: Option<&'a str>,
-    pub inputs: Option<&'a str>,
-    pub outputs: Option<&'a str>,
-    pub start_ms: i64,
-    pub end_ms: Option<i64>,
-    pub attempt: Option<i64>,
-    pub max_attempts: Option<i64>,
+    pub json: &'a str,
 }
 
 /// An execution's identity and its packed step listing.
@@ -48,9 +34,9 @@ impl StepListing {
     }
 
     /// Up to `limit` steps whose index is greater than `after`, in document order.
-    pub fn page(&self, after: Option<u32>, limit: usize) -> StoreResult<Vec<StepView<'_>>> {
+    pub fn page(&self, after: Option<u32>, limit: usize) -> StoreResult<Vec<ListedStep<'_>>> {
         let mut out = Vec::with_capacity(limit.min(128));
-        for entry in Entries::new(&self.packed) {
+        for entry in (Entries { rest: &self.packed }) {
             let (idx, body) = entry?;
             if after.is_some_and(|a| idx <= a) {
                 continue;
@@ -58,7 +44,8 @@ impl StepListing {
             if out.len() == limit {
                 break;
             }
-            out.push(decode_view(idx, body)?);
+            let json = std::str::from_utf8(body).map_err(|_| corrupt())?;
+            out.push(ListedStep { idx, json });
         }
         Ok(out)
     }
@@ -66,12 +53,6 @@ impl StepListing {
 
 struct Entries<'a> {
     rest: &'a [u8],
-}
-
-impl<'a> Entries<'a> {
-    fn new(packed: &'a [u8]) -> Self {
-        Entries { rest: packed }
-    }
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -84,7 +65,11 @@ impl<'a> Iterator for Entries<'a> {
         let entry = (|| {
             let idx = take_u32(&mut self.rest)?;
             let len = take_u32(&mut self.rest)? as usize;
-            let body = take(&mut self.rest, len)?;
+            if self.rest.len() < len {
+                return Err(corrupt());
+            }
+            let (body, tail) = self.rest.split_at(len);
+            self.rest = tail;
             Ok((idx, body))
         })();
         if entry.is_err() {
@@ -98,109 +83,50 @@ fn corrupt() -> StoreError {
     StoreError::Corrupt("a step listing is truncated".into())
 }
 
-fn take<'a>(rest: &mut &'a [u8], n: usize) -> StoreResult<&'a [u8]> {
-    if rest.len() < n {
+fn take_u32(rest: &mut &[u8]) -> StoreResult<u32> {
+    if rest.len() < 4 {
         return Err(corrupt());
     }
-    let (head, tail) = rest.split_at(n);
+    let (head, tail) = rest.split_at(4);
     *rest = tail;
-    Ok(head)
+    Ok(u32::from_le_bytes([head[0], head[1], head[2], head[3]]))
 }
 
-fn take_u32(rest: &mut &[u8]) -> StoreResult<u32> {
-    let b = take(rest, 4)?;
-    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-fn take_str<'a>(rest: &mut &'a [u8]) -> StoreResult<Option<&'a str>> {
-    let len = take_u32(rest)?;
-    if len == NONE {
-        return Ok(None);
+fn render(step: &StepRow) -> String {
+    StepMetadata {
+        step_execution_id: &step.id,
+        name: &step.name,
+        description: step.description.as_deref(),
+        action: &step.action,
+        status: &step.status,
+        rollback_status: step.rollback_status.as_deref(),
+        message: step.message.as_deref(),
+        inputs: step.inputs.as_deref(),
+        outputs: step.outputs.as_deref(),
+        start_time: step.start_ms,
+        end_time: step.end_ms,
+        attempt_number: step.attempt,
+        max_attempts: step.max_attempts,
     }
-    let bytes = take(rest, len as usize)?;
-    std::str::from_utf8(bytes).map(Some).map_err(|_| corrupt())
-}
-
-fn take_req_str<'a>(rest: &mut &'a [u8]) -> StoreResult<&'a str> {
-    take_str(rest)?.ok_or_else(corrupt)
-}
-
-fn take_int(rest: &mut &[u8]) -> StoreResult<Option<i64>> {
-    let flag = take(rest, 1)?[0];
-    let b = take(rest, 8)?;
-    let v = i64::from_le_bytes(b.try_into().map_err(|_| corrupt())?);
-    Ok((flag == 1).then_some(v))
-}
-
-fn decode_view(idx: u32, mut body: &[u8]) -> StoreResult<StepView<'_>> {
-    let rest = &mut body;
-    Ok(StepView {
-        idx,
-        id: take_req_str(rest)?,
-        name: take_req_str(rest)?,
-        description: take_str(rest)?,
-        action: take_req_str(rest)?,
-        status: take_req_str(rest)?,
-        rollback_status: take_str(rest)?,
-        message: take_str(rest)?,
-        inputs: take_str(rest)?,
-        outputs: take_str(rest)?,
-        start_ms: take_int(rest)?.unwrap_or_default(),
-        end_ms: take_int(rest)?,
-        attempt: take_int(rest)?,
-        max_attempts: take_int(rest)?,
-    })
-}
-
-fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        None => out.extend_from_slice(&NONE.to_le_bytes()),
-        Some(s) => {
-            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-}
-
-fn put_int(out: &mut Vec<u8>, v: Option<i64>) {
-    out.push(u8::from(v.is_some()));
-    out.extend_from_slice(&v.unwrap_or_default().to_le_bytes());
-}
-
-fn encode_entry(step: &StepRow) -> Vec<u8> {
-    let mut body = Vec::with_capacity(256);
-    put_str(&mut body, Some(&step.id));
-    put_str(&mut body, Some(&step.name));
-    put_str(&mut body, step.description.as_deref());
-    put_str(&mut body, Some(&step.action));
-    put_str(&mut body, Some(&step.status));
-    put_str(&mut body, step.rollback_status.as_deref());
-    put_str(&mut body, step.message.as_deref());
-    put_str(&mut body, step.inputs.as_deref());
-    put_str(&mut body, step.outputs.as_deref());
-    put_int(&mut body, Some(step.start_ms));
-    put_int(&mut body, step.end_ms);
-    put_int(&mut body, step.attempt);
-    put_int(&mut body, step.max_attempts);
-    body
+    .render()
 }
 
 /// `packed` with the entry of `step` inserted or replaced, keeping index order.
 pub(crate) fn upsert(packed: &[u8], step: &StepRow) -> StoreResult<Vec<u8>> {
     let idx =
         u32::try_from(step.idx).map_err(|_| StoreError::Corrupt("negative step index".into()))?;
-    let new_body = encode_entry(step);
-    let mut out = Vec::with_capacity(packed.len() + new_body.len() + 8);
-    let mut written = false;
+    let item = render(step);
+    let mut out = Vec::with_capacity(packed.len() + item.len() + 8);
     let push = |out: &mut Vec<u8>, i: u32, body: &[u8]| {
         out.extend_from_slice(&i.to_le_bytes());
         out.extend_from_slice(&(body.len() as u32).to_le_bytes());
         out.extend_from_slice(body);
     };
-    for entry in Entries::new(packed) {
+    let mut written = false;
+    for entry in (Entries { rest: packed }) {
         let (i, body) = entry?;
         if !written && i >= idx {
-            push(&mut out, idx, &new_body);
+            push(&mut out, idx, item.as_bytes());
             written = true;
             if i == idx {
                 continue;
@@ -209,7 +135,7 @@ pub(crate) fn upsert(packed: &[u8], step: &StepRow) -> StoreResult<Vec<u8>> {
         push(&mut out, i, body);
     }
     if !written {
-        push(&mut out, idx, &new_body);
+        push(&mut out, idx, item.as_bytes());
     }
     Ok(out)
 }
@@ -241,6 +167,10 @@ mod tests {
         }
     }
 
+    fn parsed(step: &ListedStep<'_>) -> serde_json::Value {
+        serde_json::from_str(step.json).unwrap()
+    }
+
     #[test]
     fn upserts_keep_index_order_and_replace_in_place() {
         let mut packed = Vec::new();
@@ -251,11 +181,12 @@ mod tests {
         let listing = StepListing::new("wf-arn".into(), "image-arn".into(), packed);
         let all = listing.page(None, 10).unwrap();
         assert_eq!(all.iter().map(|v| v.idx).collect::<Vec<_>>(), [0, 1, 2]);
-        assert_eq!(all[1].status, "COMPLETED");
-        assert_eq!(all[1].outputs, Some(r#"{"x": "y"}"#));
-        assert_eq!(all[1].end_ms, Some(1_767_225_600_500));
-        assert_eq!(all[0].description, Some("é ünïcode"));
-        assert_eq!(all[2].end_ms, None);
+        let second = parsed(&all[1]);
+        assert_eq!(second["status"], "COMPLETED");
+        assert_eq!(second["outputs"], r#"{"x": "y"}"#);
+        assert_eq!(second["endTime"], "2026-01-01T00:00:00.500Z");
+        assert_eq!(parsed(&all[0])["description"], "é ünïcode");
+        assert!(parsed(&all[2]).get("endTime").is_none());
         assert_eq!(listing.page(Some(0), 1).unwrap()[0].idx, 1);
         assert!(listing.page(Some(2), 5).unwrap().is_empty());
     }

@@ -4,12 +4,12 @@
 use super::json::{str_member, Obj};
 use crate::listing::PageRequest;
 use crate::protocol::Ctx;
-use serde::Serialize;
 use serde_json::{json, Value};
+use stepwise_api::render::json_string;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
 use stepwise_engine::ImageRecord;
-use stepwise_store::{ResourceKind, StepRow, StepView, WorkflowExecutionRow};
+use stepwise_store::{ResourceKind, StepRow, WorkflowExecutionRow};
 use stepwise_token::{CursorWriter, OpCode};
 
 fn lower_id(input: &Value, key: &str) -> String {
@@ -30,68 +30,9 @@ fn step_common(obj: Obj, s: &StepRow) -> Obj {
         .opt("endTime", s.end_ms.map(format_millis))
 }
 
-/// `WorkflowStepMetadata`, serialized straight from the row: this is the hot path, so no
-/// intermediate JSON tree is built.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StepMetadata<'a> {
-    step_execution_id: &'a str,
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    action: &'a str,
-    status: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rollback_status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inputs: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outputs: Option<&'a str>,
-    start_time: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    end_time: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attempt_number: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_attempts: Option<i64>,
-}
-
-impl<'a> StepMetadata<'a> {
-    fn of(s: &StepView<'a>) -> Self {
-        StepMetadata {
-            step_execution_id: s.id,
-            name: s.name,
-            description: s.description,
-            action: s.action,
-            status: s.status,
-            rollback_status: s.rollback_status,
-            message: s.message,
-            inputs: s.inputs,
-            outputs: s.outputs,
-            start_time: format_millis(s.start_ms),
-            end_time: s.end_ms.map(format_millis),
-            attempt_number: s.attempt,
-            max_attempts: s.max_attempts,
-        }
-    }
-}
-
-/// ListWorkflowStepExecutionsResponse (`message` is never set, spec §4.7).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StepPageResponse<'a> {
-    request_id: &'a str,
-    steps: Vec<StepMetadata<'a>>,
-    workflow_build_version_arn: &'a str,
-    workflow_execution_id: &'a str,
-    image_build_version_arn: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_token: Option<String>,
-}
-
-/// ListWorkflowStepExecutions: token, then one keyed read of the execution's step listing.
+/// ListWorkflowStepExecutions: token, then one keyed read of the execution's step listing,
+/// whose items are stored rendered; the page is their concatenation (`message` is never
+/// set, spec §4.7).
 pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     let id = lower_id(input, "workflowExecutionId");
     let page = PageRequest::new(
@@ -106,17 +47,31 @@ pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
         .store
         .step_listing(&ctx.tenant, &id)?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    let views = listing.page(after, page.limit + 1)?;
-    let (views, token) = page.finish(views, |s| CursorWriter::new().u32(s.idx));
-    let body = StepPageResponse {
-        request_id: ctx.request_id,
-        steps: views.iter().map(StepMetadata::of).collect(),
-        workflow_build_version_arn: &listing.workflow_arn,
-        workflow_execution_id: &id,
-        image_build_version_arn: &listing.image_arn,
-        next_token: token,
-    };
-    serde_json::to_string(&body).map_err(|e| ApiError::internal(format!("response encoding: {e}")))
+    let items = listing.page(after, page.limit + 1)?;
+    let (items, token) = page.finish(items, |s| CursorWriter::new().u32(s.idx));
+    let mut body =
+        String::with_capacity(256 + items.iter().map(|s| s.json.len() + 1).sum::<usize>());
+    body.push_str("{\"requestId\":");
+    body.push_str(&json_string(ctx.request_id));
+    body.push_str(",\"steps\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(item.json);
+    }
+    body.push_str("],\"workflowBuildVersionArn\":");
+    body.push_str(&json_string(&listing.workflow_arn));
+    body.push_str(",\"workflowExecutionId\":");
+    body.push_str(&json_string(&id));
+    body.push_str(",\"imageBuildVersionArn\":");
+    body.push_str(&json_string(&listing.image_arn));
+    if let Some(token) = token {
+        body.push_str(",\"nextToken\":");
+        body.push_str(&json_string(&token));
+    }
+    body.push('}');
+    Ok(body)
 }
 
 pub fn get_step(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
