@@ -29,8 +29,8 @@ realistic start and end times spread over the last --days days). The workflows, 
 recipes and infrastructure configuration the images refer to are stored too, so GetImage, \
 GetWorkflow, ListWorkflowExecutions and ListWorkflowStepExecutions all answer on the seeded data.
 
-Stop the server that uses the data directory first: seeding writes large transactions that \
-would hold up its writes.
+Stop the server that uses the data directory first: one process at a time holds a store, \
+so seeding a store that a server holds is refused.
 
 Rows are committed --batch-rows at a time (one transaction each). Seeding into a store that \
 already holds images adds new build versions after the existing ones.

@@ -453,47 +453,27 @@ impl Machine {
                     next += 1;
                 }
                 Ok(true) => {
-                    let resolved = def.inputs.as_ref().map(|raw| resolve_inputs(raw, &ctx));
-                    let inputs = match resolved {
-                        Some(Err(e)) => {
-                            self.records[next] = Some(StepRecord {
-                                status: StepStatus::Running,
-                                rollback: None,
-                                attempt: Some(1),
-                                inputs: None,
-                                outputs: None,
-                                message: None,
-                            });
-                            self.phase = Phase::Acting(next);
-                            // A reference that does not resolve fails every attempt alike.
-                            self.fail_step(next, e.to_string(), None, effects);
-                            return;
+                    match def
+                        .inputs
+                        .as_ref()
+                        .map(|raw| resolve_inputs(raw, &ctx))
+                        .transpose()
+                    {
+                        Ok(inputs) => {
+                            self.start(next, inputs);
+                            effects.push(Effect::Started(next));
                         }
-                        Some(Ok(v)) => Some(v),
-                        None => None,
-                    };
-                    self.records[next] = Some(StepRecord {
-                        status: StepStatus::Running,
-                        rollback: None,
-                        attempt: Some(1),
-                        inputs,
-                        outputs: None,
-                        message: None,
-                    });
-                    effects.push(Effect::Started(next));
-                    self.phase = Phase::Acting(next);
+                        // A reference that does not resolve fails every attempt alike.
+                        Err(e) => {
+                            self.start(next, None);
+                            self.fail_step(next, e.to_string(), None, effects);
+                        }
+                    }
                     return;
                 }
+                // A condition that cannot be evaluated fails the step (it is not false).
                 Err(e) => {
-                    self.records[next] = Some(StepRecord {
-                        status: StepStatus::Running,
-                        rollback: None,
-                        attempt: Some(1),
-                        inputs: None,
-                        outputs: None,
-                        message: None,
-                    });
-                    self.phase = Phase::Acting(next);
+                    self.start(next, None);
                     self.fail_step(next, e.to_string(), None, effects);
                     return;
                 }
@@ -508,6 +488,19 @@ impl Machine {
         };
         self.outputs = Some(evaluate_outputs(&self.doc, &ctx));
         self.end(WorkflowStatus::Completed, effects);
+    }
+
+    /// Creates the step's record `RUNNING` (attempt 1); its action is the pending work.
+    fn start(&mut self, idx: usize, inputs: Option<Value>) {
+        self.records[idx] = Some(StepRecord {
+            status: StepStatus::Running,
+            rollback: None,
+            attempt: Some(1),
+            inputs,
+            outputs: None,
+            message: None,
+        });
+        self.phase = Phase::Acting(idx);
     }
 
     /// An attempt failed: retry while attempts remain, else the step fails.
