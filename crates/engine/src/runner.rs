@@ -746,9 +746,22 @@ impl Run<'_> {
                 let due = row.start_ms + (timeout as f64 * scale * 1000.0) as i64;
                 if self.now() >= due {
                     let message = format!("Step timed out after {timeout} seconds.");
-                    return self
-                        .finish_step(execution, current, Outcome::Failed { message })
-                        .await;
+                    let mut counted = execution.clone();
+                    let ended =
+                        self.finished_row(&mut counted, current, Outcome::Failed { message });
+                    let writes = vec![
+                        Write::FinishWaitingStep(Box::new(ended.clone())),
+                        Write::UpdateExecution(Box::new(counted.clone())),
+                    ];
+                    match self.commit(writes).await {
+                        Ok(()) => {
+                            *execution = counted;
+                            return Ok(ended);
+                        }
+                        // An action reached the step first: read what it did.
+                        Err(StoreError::Conflict(_)) => continue,
+                        Err(e) => return Err(e),
+                    }
                 }
             }
             tokio::time::sleep(WAIT_POLL).await;
@@ -758,9 +771,25 @@ impl Run<'_> {
     async fn finish_step(
         &self,
         execution: &mut WorkflowExecutionRow,
-        mut row: StepRow,
+        row: StepRow,
         outcome: Outcome,
     ) -> StoreResult<StepRow> {
+        let row = self.finished_row(execution, row, outcome);
+        self.commit(vec![
+            Write::UpdateStep(Box::new(row.clone())),
+            Write::UpdateExecution(Box::new(execution.clone())),
+        ])
+        .await?;
+        Ok(row)
+    }
+
+    /// The step's record after `outcome`, with the execution's counters moved accordingly.
+    fn finished_row(
+        &self,
+        execution: &mut WorkflowExecutionRow,
+        mut row: StepRow,
+        outcome: Outcome,
+    ) -> StepRow {
         row.end_ms = Some(self.now().max(row.start_ms));
         row.wait_seq = None;
         match outcome {
@@ -777,12 +806,7 @@ impl Run<'_> {
                 execution.failed += 1;
             }
         }
-        self.commit(vec![
-            Write::UpdateStep(Box::new(row.clone())),
-            Write::UpdateExecution(Box::new(execution.clone())),
-        ])
-        .await?;
-        Ok(row)
+        row
     }
 }
 

@@ -132,6 +132,10 @@ pub enum Write {
     UpdateExecution(Box<WorkflowExecutionRow>),
     InsertStep(Box<StepRow>),
     UpdateStep(Box<StepRow>),
+    /// Ends a step that waits for an outside action, only if it still waits (running,
+    /// with a waiting sequence); otherwise the batch fails with [`StoreError::Conflict`].
+    /// An action and a timeout racing for the same step cannot both win.
+    FinishWaitingStep(Box<StepRow>),
 }
 
 pub struct SqliteStore {
@@ -710,6 +714,22 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
             ))?
             .execute(&step_params(s)[..])?;
+        }
+        Write::FinishWaitingStep(s) => {
+            let waiting: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT 1 FROM step_executions
+                     WHERE id = ?1 AND status = 'RUNNING' AND wait_seq IS NOT NULL",
+                )?
+                .query_row([&s.id], |r| r.get(0))
+                .optional()?;
+            if waiting.is_none() {
+                return Err(StoreError::Conflict(format!(
+                    "step {} is not waiting",
+                    s.id
+                )));
+            }
+            return apply_one(tx, tenant, &Write::UpdateStep(s.clone()));
         }
         Write::UpdateStep(s) => {
             let s = &with_wait_seq(tx, s)?;

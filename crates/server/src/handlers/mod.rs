@@ -1,6 +1,7 @@
 //! Operation handlers, one module per resource family. Each takes a validated JSON input
 //! and returns the response body (without `requestId`, which the protocol layer adds).
 
+mod actions;
 mod distribution;
 mod executions;
 mod filters;
@@ -58,6 +59,7 @@ fn handle_value(ctx: &Ctx<'_>, op: &Operation, input: &Value) -> ApiResult<Value
         "GetWorkflowExecution" => executions::get_execution(ctx, input),
         "GetWorkflowStepExecution" => executions::get_step(ctx, input),
         "ListWaitingWorkflowSteps" => executions::list_waiting(ctx, input),
+        "SendWorkflowStepAction" => actions::send_step_action(ctx, input),
         other => Err(ApiError::new(
             ErrorKind::UnknownOperation,
             format!("The operation {other} is not supported by Stepwise yet."),

@@ -1,0 +1,88 @@
+//! Actions from the outside world on a running build: SendWorkflowStepAction (spec §8.8).
+
+use super::json::{str_member, Obj};
+use crate::idempotency::Idempotency;
+use crate::protocol::Ctx;
+use serde_json::{Map, Value};
+use stepwise_api::{pyjson, ApiError, ApiResult, ErrorKind};
+use stepwise_store::{StoreError, Write};
+
+/// The message of a step stopped without a reason.
+pub const STOPPED_MESSAGE: &str = "Step stopped by SendWorkflowStepAction.";
+
+fn not_waiting() -> ApiError {
+    ApiError::new(
+        ErrorKind::InvalidRequest,
+        "The workflow step is not waiting for an action.",
+    )
+}
+
+/// RESUME completes a waiting WaitForAction step, STOP fails it (its onFailure then
+/// applies); either way it leaves ListWaitingWorkflowSteps before the response, and the
+/// engine carries on with the workflow.
+pub fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, "SendWorkflowStepAction", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let step_id = str_member(input, "stepExecutionId")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let image_arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
+    let action = str_member(input, "action").unwrap_or_default();
+    let reason = str_member(input, "reason");
+    let found = ctx
+        .state
+        .store
+        .get_step(&ctx.tenant, &step_id)?
+        .ok_or_else(|| ApiError::not_found(&step_id))?;
+    if found.execution.image_arn != image_arn {
+        return Err(ApiError::invalid_value(
+            "imageBuildVersionArn",
+            "It does not match the image that owns the step.",
+        ));
+    }
+    let (mut step, mut execution) = (found.step, found.execution);
+    if step.action != "WaitForAction" || step.status != "RUNNING" || step.wait_seq.is_none() {
+        return Err(not_waiting());
+    }
+    let mut outputs = Map::new();
+    outputs.insert("action".into(), Value::String(action.to_string()));
+    if let Some(r) = reason {
+        outputs.insert("reason".into(), Value::String(r.to_string()));
+    }
+    step.outputs = Some(pyjson::to_string(&Value::Object(outputs)));
+    step.end_ms = Some(ctx.now().max(step.start_ms));
+    step.wait_seq = None;
+    if action == "RESUME" {
+        step.status = "COMPLETED".into();
+        execution.succeeded += 1;
+    } else {
+        let message: String = reason
+            .unwrap_or(STOPPED_MESSAGE)
+            .chars()
+            .take(500)
+            .collect();
+        step.status = "FAILED".into();
+        step.message = Some(message);
+        execution.failed += 1;
+    }
+    let response = Obj::new()
+        .set("stepExecutionId", step.id.clone())
+        .set("imageBuildVersionArn", image_arn)
+        .set(
+            "clientToken",
+            str_member(input, "clientToken").unwrap_or_default(),
+        )
+        .build();
+    let writes = [
+        Write::FinishWaitingStep(Box::new(step)),
+        Write::UpdateExecution(Box::new(execution)),
+        idem.record(ctx, &response),
+    ];
+    match ctx.state.store.apply(&ctx.tenant, &writes) {
+        // The step stopped waiting (a timeout, another action) since it was read.
+        Err(StoreError::Conflict(_)) => Err(not_waiting()),
+        other => other.map(|()| response).map_err(ApiError::from),
+    }
+}

@@ -1,0 +1,188 @@
+"""WaitForAction steps, ListWaitingWorkflowSteps and SendWorkflowStepAction (spec §8.8),
+with boto3 against the real binary at time scale 0 (a waiting step waits until actioned)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from stepwise_harness import Kit, unique_name
+
+GATED = """schemaVersion: 1.0
+steps:
+  - name: Launch
+    action: LaunchInstance
+    inputs:
+      waitFor: ssmAgent
+  - name: Gate
+    action: WaitForAction
+    inputs:
+      payload: please approve
+  - name: Echo
+    action: RunCommand
+    inputs:
+      instanceId.$: $.stepOutputs.Launch.instanceId
+      documentName: AWS-RunShellScript
+      approval.$: $.stepOutputs.Gate.reason
+  - name: Terminate
+    action: TerminateInstance
+    inputs:
+      instanceId.$: $.stepOutputs.Launch.instanceId
+"""
+
+
+def wait_for(predicate, what: str, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def gated_workflow(kit: Kit) -> str:
+    return kit.create_workflow(data=GATED, name=unique_name("gated"))
+
+
+def start_gated_image(imagebuilder, kit: Kit, workflow: str) -> tuple[str, dict]:
+    recipe, infra = kit.create_recipe(), kit.create_infrastructure()
+    image = kit.create_image(recipe, infra, workflows=[{"workflowArn": workflow}])
+
+    def waiting_gate():
+        steps = imagebuilder.list_waiting_workflow_steps()["steps"]
+        return next((s for s in steps if s["imageBuildVersionArn"] == image), None)
+
+    return image, wait_for(waiting_gate, "the gate to wait")
+
+
+def test_a_waiting_step_is_listed_and_resumed(imagebuilder, kit: Kit, gated_workflow: str):
+    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    assert gate["name"] == "Gate" and gate["action"] == "WaitForAction"
+    assert gate["workflowBuildVersionArn"] == gated_workflow
+    step = imagebuilder.get_workflow_step_execution(stepExecutionId=gate["stepExecutionId"])
+    assert step["status"] == "RUNNING" and "endTime" not in step
+    assert imagebuilder.get_image(imageBuildVersionArn=image)["image"]["state"]["status"] == "BUILDING"
+
+    token = str(uuid.uuid4())
+    sent = imagebuilder.send_workflow_step_action(
+        stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME",
+        reason="approved by the release bot", clientToken=token,
+    )
+    assert sent["stepExecutionId"] == gate["stepExecutionId"] and sent["clientToken"] == token
+    waiting = [s["stepExecutionId"] for s in imagebuilder.list_waiting_workflow_steps()["steps"]]
+    assert gate["stepExecutionId"] not in waiting, "it leaves the list before the response"
+
+    final = kit.wait_image(image)
+    assert final["state"]["status"] == "AVAILABLE"
+    execution = kit.executions(image)[0]
+    steps = {s["name"]: s for s in kit.steps(execution["workflowExecutionId"])}
+    assert steps["Gate"]["status"] == "COMPLETED"
+    assert json.loads(steps["Gate"]["outputs"]) == {"action": "RESUME", "reason": "approved by the release bot"}
+    assert json.loads(steps["Echo"]["inputs"])["approval"] == "approved by the release bot"
+    assert execution["totalStepsSucceeded"] == 4
+
+    # The same token and parameters replay the response even though nothing waits now.
+    again = imagebuilder.send_workflow_step_action(
+        stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME",
+        reason="approved by the release bot", clientToken=token,
+    )
+    assert again["stepExecutionId"] == sent["stepExecutionId"]
+    with pytest.raises(imagebuilder.exceptions.IdempotentParameterMismatchException):
+        imagebuilder.send_workflow_step_action(
+            stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="STOP", clientToken=token,
+        )
+    with pytest.raises(imagebuilder.exceptions.InvalidRequestException) as err:
+        imagebuilder.send_workflow_step_action(
+            stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME",
+        )
+    assert "not waiting" in str(err.value)
+
+
+def test_stop_fails_the_step_and_its_workflow(imagebuilder, kit: Kit, gated_workflow: str):
+    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    imagebuilder.send_workflow_step_action(
+        stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="STOP", reason="change freeze",
+    )
+    final = kit.wait_image(image)
+    assert final["state"]["status"] == "FAILED"
+    assert final["state"]["reason"].endswith("failed with reason: change freeze")
+    execution = kit.executions(image)[0]
+    assert execution["status"] == "ROLLBACK_COMPLETED", "Launch rolled back"
+    steps = {s["name"]: s for s in kit.steps(execution["workflowExecutionId"])}
+    assert steps["Gate"]["status"] == "FAILED" and steps["Gate"]["message"] == "change freeze"
+    assert json.loads(steps["Gate"]["outputs"]) == {"action": "STOP", "reason": "change freeze"}
+    assert "Echo" not in steps
+
+
+def test_stop_without_a_reason_has_the_default_message(imagebuilder, kit: Kit, gated_workflow: str):
+    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="STOP")
+    kit.wait_image(image)
+    step = imagebuilder.get_workflow_step_execution(stepExecutionId=gate["stepExecutionId"])
+    assert step["message"] == "Step stopped by SendWorkflowStepAction."
+    assert json.loads(step["outputs"]) == {"action": "STOP"}
+
+
+def test_action_errors_in_the_documented_order(imagebuilder, kit: Kit, gated_workflow: str):
+    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    with pytest.raises(imagebuilder.exceptions.ResourceNotFoundException):
+        imagebuilder.send_workflow_step_action(
+            stepExecutionId="step-0b6e2c1a-4f3d-4c8e-9a71-2d5f0e8b7c43", imageBuildVersionArn=image, action="RESUME",
+        )
+    other = image.rsplit("/", 1)[0] + "/999"
+    with pytest.raises(imagebuilder.exceptions.InvalidParameterValueException) as err:
+        imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=other, action="RESUME")
+    assert "imageBuildVersionArn" in str(err.value)
+    launch = kit.steps(gate["workflowExecutionId"])[0]
+    with pytest.raises(imagebuilder.exceptions.InvalidRequestException) as err:
+        imagebuilder.send_workflow_step_action(stepExecutionId=launch["stepExecutionId"], imageBuildVersionArn=image, action="RESUME")
+    assert "not waiting" in str(err.value)
+    # Still waiting after the refused actions; let it finish.
+    imagebuilder.send_workflow_step_action(
+        stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME", reason="ok",
+    )
+    assert kit.wait_image(image)["state"]["status"] == "AVAILABLE"
+
+
+def test_a_reason_that_was_not_sent_cannot_be_read_later(imagebuilder, kit: Kit, gated_workflow: str):
+    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME")
+    final = kit.wait_image(image)
+    assert final["state"]["status"] == "FAILED"
+    assert final["state"]["failureContext"]["failedStep"] == "Echo"
+    assert final["state"]["reason"].endswith("Unable to resolve '$.stepOutputs.Gate.reason'.")
+
+
+def test_an_unanswered_wait_times_out_at_a_positive_time_scale(stepwise_bin, tmp_path_factory):
+    import os
+
+    from stepwise_harness import StepwiseServer, make_client
+
+    base = tmp_path_factory.mktemp("wait-timeout")
+    server = StepwiseServer(
+        stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
+        time_scale="0.01", pid_dir=os.environ.get("STEPWISE_PID_DIR"),
+    )
+    server.start()
+    try:
+        client = make_client(server.endpoint)
+        kit = Kit(client)
+        data = GATED.replace("    action: WaitForAction\n", "    action: WaitForAction\n    timeoutSeconds: 100\n")
+        workflow = kit.create_workflow(data=data, name=unique_name("timed-gate"))
+        image = kit.create_image(kit.create_recipe(), kit.create_infrastructure(), workflows=[{"workflowArn": workflow}])
+        final = kit.wait_image(image, timeout=30)
+        assert final["state"]["status"] == "FAILED"
+        steps = {s["name"]: s for s in kit.steps(kit.executions(image)[0]["workflowExecutionId"])}
+        assert steps["Gate"]["message"] == "Step timed out after 100 seconds."
+        assert client.list_waiting_workflow_steps()["steps"] == []
+        with pytest.raises(client.exceptions.InvalidRequestException):
+            client.send_workflow_step_action(
+                stepExecutionId=steps["Gate"]["stepExecutionId"], imageBuildVersionArn=image, action="RESUME",
+            )
+    finally:
+        server.stop()
