@@ -186,3 +186,81 @@ def test_an_unanswered_wait_times_out_at_a_positive_time_scale(stepwise_bin, tmp
             )
     finally:
         server.stop()
+
+
+# --------------------------------------------------------------------------- cancellation
+
+
+def test_cancelling_a_waiting_build(imagebuilder, kit: Kit, gated_workflow: str):
+    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    token = str(uuid.uuid4())
+    resp = imagebuilder.cancel_image_creation(imageBuildVersionArn=image, clientToken=token)
+    assert resp["imageBuildVersionArn"] == image and resp["clientToken"] == token
+    assert resp["requestId"] == resp["ResponseMetadata"]["RequestId"]
+    final = kit.wait_image(image)
+    assert final["state"] == {"status": "CANCELLED"}, "no reason, no failureContext"
+    execution = kit.executions(image)[0]
+    assert execution["status"] == "CANCELLED" and "endTime" in execution
+    steps = kit.steps(execution["workflowExecutionId"])
+    assert [s["name"] for s in steps] == ["Launch", "Gate"], "nothing starts after a cancel"
+    cancelled = steps[1]
+    assert cancelled["status"] == "CANCELLED" and "endTime" in cancelled and "outputs" not in cancelled
+    assert (execution["totalStepsSucceeded"], execution["totalStepsFailed"]) == (1, 0), "CANCELLED counts nowhere"
+    waiting = [s["stepExecutionId"] for s in imagebuilder.list_waiting_workflow_steps()["steps"]]
+    assert gate["stepExecutionId"] not in waiting
+
+    # Replaying the same request returns the first response; a new one meets a terminal image.
+    again = imagebuilder.cancel_image_creation(imageBuildVersionArn=image, clientToken=token)
+    assert again["imageBuildVersionArn"] == image
+    with pytest.raises(imagebuilder.exceptions.InvalidRequestException) as err:
+        imagebuilder.cancel_image_creation(imageBuildVersionArn=image)
+    assert "terminal state" in str(err.value)
+
+
+def test_cancelling_a_finished_or_unknown_image_is_refused(imagebuilder, kit: Kit):
+    built = kit.build(kit.create_recipe(), kit.create_infrastructure(), steps=3)
+    assert built.status == "AVAILABLE"
+    with pytest.raises(imagebuilder.exceptions.InvalidRequestException):
+        imagebuilder.cancel_image_creation(imageBuildVersionArn=built.arn)
+    with pytest.raises(imagebuilder.exceptions.ResourceNotFoundException):
+        imagebuilder.cancel_image_creation(imageBuildVersionArn=built.arn.rsplit("/", 1)[0] + "/77")
+
+
+def test_cancelling_a_running_step_at_a_positive_time_scale(stepwise_bin, tmp_path_factory):
+    import os
+
+    from stepwise_harness import StepwiseServer, make_client
+
+    base = tmp_path_factory.mktemp("cancel-running")
+    server = StepwiseServer(
+        stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
+        time_scale="0.01", pid_dir=os.environ.get("STEPWISE_PID_DIR"),
+    )
+    server.start()
+    try:
+        client = make_client(server.endpoint)
+        kit = Kit(client)
+        workflow = kit.create_workflow(4)
+        # The second step takes 3,000 simulated seconds: 30 s of real time, unless cancelled.
+        image = kit.create_image(
+            kit.create_recipe(), kit.create_infrastructure(), workflows=[{"workflowArn": workflow}],
+            tags={"stepwise:duration:Step02": "3000"},
+        )
+
+        def second_step_running():
+            executions = kit.executions(image)
+            if not executions:
+                return None
+            steps = client.list_workflow_step_executions(workflowExecutionId=executions[0]["workflowExecutionId"])["steps"]
+            return steps if len(steps) == 2 and steps[1]["status"] == "RUNNING" else None
+
+        wait_for(second_step_running, "the second step to run")
+        started = time.monotonic()
+        client.cancel_image_creation(imageBuildVersionArn=image)
+        final = kit.wait_image(image, timeout=10)
+        assert final["state"]["status"] == "CANCELLED"
+        assert time.monotonic() - started < 5, "the sleeping step woke up for the cancellation"
+        steps = kit.steps(kit.executions(image)[0]["workflowExecutionId"])
+        assert [s["status"] for s in steps] == ["COMPLETED", "CANCELLED"]
+    finally:
+        server.stop()

@@ -10,10 +10,11 @@ pub mod simulate;
 
 pub use plan::{is_terminal_image_status, ImageRecord, PlannedWorkflow, TERMINAL_IMAGE_STATUSES};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use stepwise_api::time::Clock;
 use stepwise_store::{ResourceKind, SqliteStore, StoreResult, Tenant};
+use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Copy)]
 pub struct EngineConfig {
@@ -32,6 +33,8 @@ pub(crate) struct Inner {
     pub clock: Arc<dyn Clock>,
     pub config: EngineConfig,
     running: Mutex<HashSet<(Tenant, String)>>,
+    /// Per driven image: woken when a cancellation is requested.
+    wakers: Mutex<HashMap<(Tenant, String), Arc<Notify>>>,
 }
 
 impl Engine {
@@ -42,6 +45,7 @@ impl Engine {
                 clock,
                 config,
                 running: Mutex::new(HashSet::new()),
+                wakers: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -62,17 +66,45 @@ impl Engine {
         {
             return;
         }
+        let wake = Arc::new(Notify::new());
+        self.inner
+            .wakers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.clone(), wake.clone());
         let inner = self.inner.clone();
         tokio::spawn(async move {
-            if let Err(e) = runner::run_image(&inner, &tenant, &image_arn).await {
+            if let Err(e) = runner::run_image(&inner, &tenant, &image_arn, wake).await {
                 tracing::error!(image = %image_arn, error = %e, "image build stopped on a store error");
             }
+            inner
+                .wakers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
             inner
                 .running
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&key);
         });
+    }
+
+    /// Tells the build of an image that a cancellation was requested (it is stored; this
+    /// only wakes a build that sleeps), and drives the image if nothing does.
+    pub fn cancel(&self, tenant: Tenant, image_arn: String) {
+        let key = (tenant, image_arn);
+        let waker = self
+            .inner
+            .wakers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        match waker {
+            Some(w) => w.notify_waiters(),
+            None => self.start(key.0, key.1),
+        }
     }
 
     /// Picks up every unfinished build in the store (called once at start-up).

@@ -26,6 +26,8 @@ const WAIT_POLL: Duration = Duration::from_millis(50);
 /// How a workflow execution ended.
 enum WorkflowEnd {
     Completed,
+    /// CancelImageCreation stopped it.
+    Cancelled,
     Failed {
         message: String,
         step_id: Option<String>,
@@ -37,9 +39,16 @@ struct Run<'a> {
     inner: &'a Inner,
     tenant: &'a Tenant,
     record: ImageRecord,
+    /// Woken when a cancellation of this image is requested.
+    wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
-pub(crate) async fn run_image(inner: &Inner, tenant: &Tenant, arn: &str) -> StoreResult<()> {
+pub(crate) async fn run_image(
+    inner: &Inner,
+    tenant: &Tenant,
+    arn: &str,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+) -> StoreResult<()> {
     let Some(resource) = inner.store.get_resource(tenant, ResourceKind::Image, arn)? else {
         return Ok(());
     };
@@ -48,6 +57,7 @@ pub(crate) async fn run_image(inner: &Inner, tenant: &Tenant, arn: &str) -> Stor
         inner,
         tenant,
         record,
+        wake,
     };
     run.drive().await
 }
@@ -91,6 +101,56 @@ impl Run<'_> {
         self.commit(vec![self.image_write()]).await
     }
 
+    /// Whether CancelImageCreation asked for this image to stop.
+    fn cancelled(&self) -> StoreResult<bool> {
+        self.inner
+            .store
+            .cancellation_requested(self.tenant, self.record.arn())
+    }
+
+    /// Sleeps `millis`, waking early when a cancellation is requested.
+    async fn sleep(&self, millis: u64) {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(millis)) => {}
+            _ = self.wake.notified() => {}
+        }
+    }
+
+    /// The image ends CANCELLED, with no reason (spec §8.9).
+    async fn cancel_image(&mut self) -> StoreResult<()> {
+        if let Some(image) = self.record.image.as_object_mut() {
+            image.insert("state".into(), json!({"status": "CANCELLED"}));
+        }
+        self.commit(vec![self.image_write()]).await
+    }
+
+    /// A running step and its workflow become CANCELLED, with end times and no outputs.
+    async fn cancel_step(
+        &self,
+        execution: &mut WorkflowExecutionRow,
+        mut row: StepRow,
+        waiting: bool,
+    ) -> StoreResult<StepRow> {
+        let now = self.now();
+        row.status = "CANCELLED".into();
+        row.end_ms = Some(now.max(row.start_ms));
+        row.outputs = None;
+        row.wait_seq = None;
+        execution.status = "CANCELLED".into();
+        execution.end_ms = Some(now);
+        let step_write = if waiting {
+            Write::FinishWaitingStep(Box::new(row.clone()))
+        } else {
+            Write::UpdateStep(Box::new(row.clone()))
+        };
+        self.commit(vec![
+            step_write,
+            Write::UpdateExecution(Box::new(execution.clone())),
+        ])
+        .await?;
+        Ok(row)
+    }
+
     async fn drive(&mut self) -> StoreResult<()> {
         if is_terminal_image_status(self.record.status()) {
             return Ok(());
@@ -115,11 +175,20 @@ impl Run<'_> {
                 "TEST" => "TESTING",
                 _ => "DISTRIBUTING",
             };
+            if self.cancelled()? {
+                return self.cancel_image().await;
+            }
             self.set_status(stage_status).await?;
             for (plan_index, planned) in items {
+                if self.cancelled()? {
+                    return self.cancel_image().await;
+                }
                 let end = self
                     .run_workflow(&image_arn, plan_index, planned, build_ami.as_deref())
                     .await?;
+                if matches!(end.0, WorkflowEnd::Cancelled) {
+                    return self.cancel_image().await;
+                }
                 if let (
                     WorkflowEnd::Failed {
                         message,
@@ -141,6 +210,9 @@ impl Run<'_> {
             if stage == "BUILD" {
                 build_ami = self.build_ami(&image_arn).await?;
             }
+        }
+        if self.cancelled()? {
+            return self.cancel_image().await;
         }
         self.finish_image(
             build_ami.as_deref(),
@@ -337,6 +409,7 @@ impl Run<'_> {
         };
         match execution.status.as_str() {
             "COMPLETED" => return Ok((WorkflowEnd::Completed, execution)),
+            "CANCELLED" => return Ok((WorkflowEnd::Cancelled, execution)),
             // An aborted workflow is walked again to find its failed step (and to finish
             // a rollback a restart interrupted).
             "RUNNING" | "ROLLBACK_IN_PROGRESS" | "FAILED" | "ROLLBACK_COMPLETED" => {}
@@ -383,6 +456,13 @@ impl Run<'_> {
                     }
                     continue;
                 }
+            }
+            if execution.status == "RUNNING" && existing.is_none() && self.cancelled()? {
+                execution.status = "CANCELLED".into();
+                execution.end_ms = Some(self.now());
+                self.commit(vec![Write::UpdateExecution(Box::new(execution.clone()))])
+                    .await?;
+                return Ok((WorkflowEnd::Cancelled, execution));
             }
             if execution.status != "RUNNING" {
                 // Ended without an aborting step record: nothing more may run.
@@ -451,6 +531,9 @@ impl Run<'_> {
                     }
                 }
             };
+            if step_row.status == "CANCELLED" {
+                return Ok((WorkflowEnd::Cancelled, execution));
+            }
             if step_row.status == "COMPLETED" {
                 let out = step_row
                     .outputs
@@ -665,7 +748,10 @@ impl Run<'_> {
         let due = row.start_ms + (effective as f64 * scale * 1000.0) as i64;
         let wait = due - self.now();
         if wait > 0 {
-            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+            self.sleep(wait as u64).await;
+        }
+        if self.cancelled()? {
+            return self.cancel_step(execution, row, false).await;
         }
         let outcome = if duration > timeout {
             Outcome::Failed {
@@ -742,6 +828,12 @@ impl Run<'_> {
                 }
                 return Ok(current);
             }
+            if self.cancelled()? {
+                match self.cancel_step(execution, current, true).await {
+                    Err(StoreError::Conflict(_)) => continue,
+                    other => return other,
+                }
+            }
             if scale > 0.0 {
                 let due = row.start_ms + (timeout as f64 * scale * 1000.0) as i64;
                 if self.now() >= due {
@@ -764,7 +856,7 @@ impl Run<'_> {
                     }
                 }
             }
-            tokio::time::sleep(WAIT_POLL).await;
+            self.sleep(WAIT_POLL.as_millis() as u64).await;
         }
     }
 

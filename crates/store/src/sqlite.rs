@@ -88,6 +88,13 @@ CREATE TABLE IF NOT EXISTS step_listings (
     image_arn    TEXT NOT NULL,
     steps        BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS cancellations (
+    account      TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    image_arn    TEXT NOT NULL,
+    requested_ms INTEGER NOT NULL,
+    PRIMARY KEY (account, region, image_arn)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sequences (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -132,6 +139,16 @@ pub enum Write {
     UpdateExecution(Box<WorkflowExecutionRow>),
     InsertStep(Box<StepRow>),
     UpdateStep(Box<StepRow>),
+    /// Asks for an image's build to be cancelled (CancelImageCreation); fails the batch
+    /// with [`StoreError::Conflict`] if a cancellation is already pending.
+    RequestCancellation {
+        image_arn: String,
+        requested_ms: i64,
+    },
+    /// Withdraws a cancellation (RetryImage starts the image again).
+    ClearCancellation {
+        image_arn: String,
+    },
     /// Ends a step that waits for an outside action, only if it still waits (running,
     /// with a waiting sequence); otherwise the batch fails with [`StoreError::Conflict`].
     /// An action and a timeout racing for the same step cannot both win.
@@ -344,6 +361,22 @@ impl SqliteStore {
                 }
             }
             Ok(out)
+        })
+    }
+
+    /// Whether a cancellation of the image was requested.
+    pub fn cancellation_requested(&self, tenant: &Tenant, image_arn: &str) -> StoreResult<bool> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT 1 FROM cancellations WHERE account = ?1 AND region = ?2 AND image_arn = ?3",
+            )?;
+            Ok(st
+                .query_row(
+                    params![tenant.account, tenant.region, image_arn],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some())
         })
     }
 
@@ -715,6 +748,33 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
             ))?
             .execute(&step_params(s)[..])?;
         }
+        Write::RequestCancellation {
+            image_arn,
+            requested_ms,
+        } => {
+            let n = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO cancellations (account, region, image_arn, requested_ms)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    tenant.account,
+                    tenant.region,
+                    image_arn,
+                    requested_ms
+                ])?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "{image_arn} is being cancelled"
+                )));
+            }
+        }
+        Write::ClearCancellation { image_arn } => {
+            tx.prepare_cached(
+                "DELETE FROM cancellations WHERE account = ?1 AND region = ?2 AND image_arn = ?3",
+            )?
+            .execute(params![tenant.account, tenant.region, image_arn])?;
+        }
         Write::FinishWaitingStep(s) => {
             let waiting: Option<i64> = tx
                 .prepare_cached(
@@ -950,5 +1010,33 @@ mod tests {
             store.step_listing(&other, "wf-b").unwrap().is_none(),
             "tenancy is checked"
         );
+    }
+
+    #[test]
+    fn a_second_cancellation_while_one_is_pending_conflicts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("s.db")).unwrap();
+        let tenant = Tenant::new("123456789012", "us-east-1");
+        let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0.0/1";
+        let request = |ms| Write::RequestCancellation {
+            image_arn: arn.into(),
+            requested_ms: ms,
+        };
+        assert!(!store.cancellation_requested(&tenant, arn).unwrap());
+        store.apply(&tenant, &[request(1)]).unwrap();
+        assert!(store.cancellation_requested(&tenant, arn).unwrap());
+        assert!(matches!(
+            store.apply(&tenant, &[request(2)]),
+            Err(StoreError::Conflict(_))
+        ));
+        store
+            .apply(
+                &tenant,
+                &[Write::ClearCancellation {
+                    image_arn: arn.into(),
+                }],
+            )
+            .unwrap();
+        assert!(!store.cancellation_requested(&tenant, arn).unwrap());
     }
 }

@@ -1,11 +1,13 @@
-//! Actions from the outside world on a running build: SendWorkflowStepAction (spec §8.8).
+//! Actions from the outside world on a running build: SendWorkflowStepAction (spec §8.8)
+//! and CancelImageCreation (§8.9).
 
 use super::json::{str_member, Obj};
 use crate::idempotency::Idempotency;
 use crate::protocol::Ctx;
 use serde_json::{Map, Value};
 use stepwise_api::{pyjson, ApiError, ApiResult, ErrorKind};
-use stepwise_store::{StoreError, Write};
+use stepwise_engine::{is_terminal_image_status, ImageRecord};
+use stepwise_store::{ResourceKind, StoreError, Write};
 
 /// The message of a step stopped without a reason.
 pub const STOPPED_MESSAGE: &str = "Step stopped by SendWorkflowStepAction.";
@@ -85,4 +87,57 @@ pub fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         Err(StoreError::Conflict(_)) => Err(not_waiting()),
         other => other.map(|()| response).map_err(ApiError::from),
     }
+}
+
+/// CancelImageCreation (spec §8.9): recorded at once, carried out by the engine
+/// asynchronously (running step and workflow CANCELLED, nothing later starts, image
+/// CANCELLED).
+pub fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, "CancelImageCreation", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
+    let image = ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
+        .ok_or_else(|| ApiError::not_found(arn))?;
+    let record: ImageRecord = serde_json::from_value(image.body)
+        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    if is_terminal_image_status(record.status()) {
+        return Err(ApiError::new(
+            ErrorKind::InvalidRequest,
+            "The image cannot be cancelled because it is in a terminal state.",
+        ));
+    }
+    let in_progress = || {
+        ApiError::new(
+            ErrorKind::ResourceInUse,
+            format!("The image '{arn}' is already being cancelled."),
+        )
+    };
+    if ctx.state.store.cancellation_requested(&ctx.tenant, arn)? {
+        return Err(in_progress());
+    }
+    let response = Obj::new()
+        .set(
+            "clientToken",
+            str_member(input, "clientToken").unwrap_or_default(),
+        )
+        .set("imageBuildVersionArn", arn)
+        .build();
+    let writes = [
+        Write::RequestCancellation {
+            image_arn: arn.to_string(),
+            requested_ms: ctx.now(),
+        },
+        idem.record(ctx, &response),
+    ];
+    match ctx.state.store.apply(&ctx.tenant, &writes) {
+        Err(StoreError::Conflict(_)) => return Err(in_progress()),
+        other => other?,
+    }
+    ctx.state.engine.cancel(ctx.tenant.clone(), arn.to_string());
+    Ok(response)
 }

@@ -60,6 +60,7 @@ fn handle_value(ctx: &Ctx<'_>, op: &Operation, input: &Value) -> ApiResult<Value
         "GetWorkflowStepExecution" => executions::get_step(ctx, input),
         "ListWaitingWorkflowSteps" => executions::list_waiting(ctx, input),
         "SendWorkflowStepAction" => actions::send_step_action(ctx, input),
+        "CancelImageCreation" => actions::cancel_image(ctx, input),
         other => Err(ApiError::new(
             ErrorKind::UnknownOperation,
             format!("The operation {other} is not supported by Stepwise yet."),
