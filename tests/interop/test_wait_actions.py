@@ -264,3 +264,78 @@ def test_cancelling_a_running_step_at_a_positive_time_scale(stepwise_bin, tmp_pa
         assert [s["status"] for s in steps] == ["COMPLETED", "CANCELLED"]
     finally:
         server.stop()
+
+
+# --------------------------------------------------------------------------- retry
+
+GATED_TEST = """schemaVersion: 1.0
+steps:
+  - name: LaunchTest
+    action: LaunchInstance
+    inputs:
+      waitFor: ssmAgent
+  - name: Gate
+    action: WaitForAction
+  - name: TerminateTest
+    action: TerminateInstance
+    inputs:
+      instanceId.$: $.stepOutputs.LaunchTest.instanceId
+"""
+
+
+def test_retry_reruns_the_failed_test_stage_in_place(imagebuilder, kit: Kit):
+    test_workflow = kit.create_workflow(data=GATED_TEST, name=unique_name("gated-test"), wf_type="TEST")
+    build_workflow = kit.create_workflow(3)
+    workflows = [{"workflowArn": build_workflow}, {"workflowArn": test_workflow}]
+    image = kit.create_image(kit.create_recipe(), kit.create_infrastructure(), workflows=workflows)
+
+    def waiting_gate():
+        return next((s for s in imagebuilder.list_waiting_workflow_steps()["steps"] if s["imageBuildVersionArn"] == image), None)
+
+    gate = wait_for(waiting_gate, "the test gate")
+    imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="STOP")
+    assert kit.wait_image(image)["state"]["status"] == "FAILED"
+    before = kit.executions(image)
+    assert [(e["type"], e["status"]) for e in before] == [("BUILD", "COMPLETED"), ("TEST", "ROLLBACK_COMPLETED")]
+
+    token = str(uuid.uuid4())
+    resp = imagebuilder.retry_image(imageBuildVersionArn=image, clientToken=token)
+    assert resp["imageBuildVersionArn"] == image and resp["clientToken"] == token
+    state = imagebuilder.get_image(imageBuildVersionArn=image)["image"]["state"]
+    assert state["status"] in ("TESTING",), state
+    assert "reason" not in state and "failureContext" not in state
+
+    second_gate = wait_for(
+        lambda: (g := waiting_gate()) and g["stepExecutionId"] != gate["stepExecutionId"] and g, "the retried gate"
+    )
+    imagebuilder.send_workflow_step_action(
+        stepExecutionId=second_gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME",
+    )
+    final = kit.wait_image(image)
+    assert final["state"]["status"] == "AVAILABLE"
+    assert final["arn"] == image, "the image keeps its ARN and build number"
+    after = kit.executions(image)
+    assert [(e["type"], e["status"], e["retried"]) for e in after] == [
+        ("BUILD", "COMPLETED", False),
+        ("TEST", "ROLLBACK_COMPLETED", True),
+        ("TEST", "COMPLETED", False),
+    ]
+    assert after[0]["workflowExecutionId"] == before[0]["workflowExecutionId"], "the build is untouched"
+    assert after[2]["workflowExecutionId"] != before[1]["workflowExecutionId"]
+    # A replay of the retry returns its first response and changes nothing.
+    assert imagebuilder.retry_image(imageBuildVersionArn=image, clientToken=token)["imageBuildVersionArn"] == image
+    assert len(kit.executions(image)) == 3
+
+
+def test_images_that_cannot_be_retried(imagebuilder, kit: Kit):
+    recipe, infra = kit.create_recipe(), kit.create_infrastructure()
+    done = kit.build(recipe, infra, steps=3)
+    with pytest.raises(imagebuilder.exceptions.InvalidRequestException) as err:
+        imagebuilder.retry_image(imageBuildVersionArn=done.arn)
+    assert "after the build phase" in str(err.value)
+    failed_build = kit.build(recipe, infra, steps=3, tags={"stepwise:fail:Launch": "no capacity"})
+    assert failed_build.status == "FAILED"
+    with pytest.raises(imagebuilder.exceptions.InvalidRequestException):
+        imagebuilder.retry_image(imageBuildVersionArn=failed_build.arn)
+    with pytest.raises(imagebuilder.exceptions.ResourceNotFoundException):
+        imagebuilder.retry_image(imageBuildVersionArn=done.arn.rsplit("/", 1)[0] + "/88")

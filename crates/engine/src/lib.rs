@@ -22,6 +22,13 @@ pub struct EngineConfig {
     pub time_scale: f64,
 }
 
+/// The images being driven, and those to drive once more when their run ends.
+#[derive(Default)]
+pub(crate) struct Runs {
+    active: HashSet<(Tenant, String)>,
+    again: HashSet<(Tenant, String)>,
+}
+
 /// A handle on the engine; cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
@@ -32,7 +39,7 @@ pub(crate) struct Inner {
     pub store: Arc<SqliteStore>,
     pub clock: Arc<dyn Clock>,
     pub config: EngineConfig,
-    running: Mutex<HashSet<(Tenant, String)>>,
+    running: Mutex<Runs>,
     /// Per driven image: woken when a cancellation is requested.
     wakers: Mutex<HashMap<(Tenant, String), Arc<Notify>>>,
 }
@@ -44,7 +51,7 @@ impl Engine {
                 store,
                 clock,
                 config,
-                running: Mutex::new(HashSet::new()),
+                running: Mutex::new(Runs::default()),
                 wakers: Mutex::new(HashMap::new()),
             }),
         }
@@ -54,17 +61,18 @@ impl Engine {
         self.inner.config
     }
 
-    /// Starts driving the image's build in the background, unless it is already driven.
+    /// Starts driving the image's build in the background. If it is being driven already,
+    /// the build runs once more when the current run ends (a retry may arrive just as a run
+    /// finishes).
     pub fn start(&self, tenant: Tenant, image_arn: String) {
         let key = (tenant.clone(), image_arn.clone());
-        if !self
-            .inner
-            .running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.clone())
         {
-            return;
+            let mut runs = self.inner.running.lock().unwrap_or_else(|e| e.into_inner());
+            if runs.active.contains(&key) {
+                runs.again.insert(key);
+                return;
+            }
+            runs.active.insert(key.clone());
         }
         let wake = Arc::new(Notify::new());
         self.inner
@@ -74,16 +82,18 @@ impl Engine {
             .insert(key.clone(), wake.clone());
         let inner = self.inner.clone();
         tokio::spawn(async move {
-            if let Err(e) = runner::run_image(&inner, &tenant, &image_arn, wake).await {
-                tracing::error!(image = %image_arn, error = %e, "image build stopped on a store error");
+            loop {
+                if let Err(e) = runner::run_image(&inner, &tenant, &image_arn, wake.clone()).await {
+                    tracing::error!(image = %image_arn, error = %e, "image build stopped on a store error");
+                }
+                let mut runs = inner.running.lock().unwrap_or_else(|e| e.into_inner());
+                if !runs.again.remove(&key) {
+                    runs.active.remove(&key);
+                    break;
+                }
             }
             inner
                 .wakers
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&key);
-            inner
-                .running
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&key);
@@ -118,15 +128,5 @@ impl Engine {
             self.start(tenant, arn);
         }
         Ok(n)
-    }
-
-    /// Whether any build is being driven right now.
-    pub fn busy(&self) -> bool {
-        !self
-            .inner
-            .running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
     }
 }

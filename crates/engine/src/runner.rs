@@ -101,6 +101,28 @@ impl Run<'_> {
         self.commit(vec![self.image_write()]).await
     }
 
+    /// Whether every workflow of a stage already succeeded (or failed with CONTINUE).
+    fn stage_done(
+        &self,
+        image_arn: &str,
+        items: &[(usize, &PlannedWorkflow)],
+    ) -> StoreResult<bool> {
+        let executions = self
+            .inner
+            .store
+            .list_executions(self.tenant, image_arn, None, 1000)?;
+        Ok(items.iter().all(|(plan_index, planned)| {
+            executions
+                .iter()
+                .find(|e| e.plan_index == *plan_index as i64 && !e.retried)
+                .is_some_and(|e| {
+                    e.status == "COMPLETED"
+                        || (planned.on_failure.as_deref() == Some("CONTINUE")
+                            && matches!(e.status.as_str(), "FAILED" | "ROLLBACK_COMPLETED"))
+                })
+        }))
+    }
+
     /// Whether CancelImageCreation asked for this image to stop.
     fn cancelled(&self) -> StoreResult<bool> {
         self.inner
@@ -178,7 +200,10 @@ impl Run<'_> {
             if self.cancelled()? {
                 return self.cancel_image().await;
             }
-            self.set_status(stage_status).await?;
+            // A stage that ended before a restart or a retry is not entered again.
+            if !self.stage_done(&image_arn, &items)? {
+                self.set_status(stage_status).await?;
+            }
             for (plan_index, planned) in items {
                 if self.cancelled()? {
                     return self.cancel_image().await;

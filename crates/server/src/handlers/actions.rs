@@ -141,3 +141,103 @@ pub fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     ctx.state.engine.cancel(ctx.tenant.clone(), arn.to_string());
     Ok(response)
 }
+
+fn not_retryable() -> ApiError {
+    ApiError::new(
+        ErrorKind::InvalidRequest,
+        "Only images that failed or were cancelled after the build phase can be retried.",
+    )
+}
+
+/// RetryImage (spec §8.10): the stage that did not finish (TEST or DISTRIBUTION) runs again
+/// entirely, in place; the executions it replaces (and any of later stages) are marked
+/// `retried`; the image takes that stage's status before the response.
+pub fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, "RetryImage", input)? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
+    let image = ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
+        .ok_or_else(|| ApiError::not_found(arn))?;
+    let mut record: ImageRecord = serde_json::from_value(image.body)
+        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    if !matches!(record.status(), "FAILED" | "CANCELLED") {
+        return Err(not_retryable());
+    }
+    let executions = ctx
+        .state
+        .store
+        .list_executions(&ctx.tenant, arn, None, 1000)?;
+    let current = |plan_index: usize| {
+        executions
+            .iter()
+            .find(|e| e.plan_index == plan_index as i64 && !e.retried)
+    };
+    let finished = |plan_index: usize, on_failure: Option<&str>| {
+        current(plan_index).is_some_and(|e| {
+            e.status == "COMPLETED"
+                || (on_failure == Some("CONTINUE")
+                    && matches!(e.status.as_str(), "FAILED" | "ROLLBACK_COMPLETED"))
+        })
+    };
+    // The first stage that did not finish; it must come after the build.
+    let stage =
+        ["BUILD", "TEST", "DISTRIBUTION"]
+            .into_iter()
+            .find(|stage| {
+                record.plan.iter().enumerate().any(|(i, p)| {
+                    p.workflow_type == *stage && !finished(i, p.on_failure.as_deref())
+                })
+            })
+            .ok_or_else(not_retryable)?;
+    let status = match stage {
+        "TEST" => "TESTING",
+        "DISTRIBUTION" => "DISTRIBUTING",
+        _ => return Err(not_retryable()),
+    };
+    let rerun: Vec<usize> = record
+        .plan
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.workflow_type == stage || (stage == "TEST" && p.workflow_type == "DISTRIBUTION")
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut writes = Vec::new();
+    for e in executions
+        .iter()
+        .filter(|e| !e.retried && rerun.contains(&(e.plan_index as usize)))
+    {
+        let mut superseded = e.clone();
+        superseded.retried = true;
+        writes.push(Write::UpdateExecution(Box::new(superseded)));
+    }
+    if let Some(obj) = record.image.as_object_mut() {
+        obj.insert("state".into(), serde_json::json!({ "status": status }));
+    }
+    let body = serde_json::to_value(&record).map_err(|e| ApiError::internal(e.to_string()))?;
+    writes.push(Write::PutResource {
+        kind: ResourceKind::Image,
+        arn: arn.to_string(),
+        body,
+    });
+    writes.push(Write::ClearCancellation {
+        image_arn: arn.to_string(),
+    });
+    let response = Obj::new()
+        .set(
+            "clientToken",
+            str_member(input, "clientToken").unwrap_or_default(),
+        )
+        .set("imageBuildVersionArn", arn)
+        .build();
+    writes.push(idem.record(ctx, &response));
+    ctx.state.store.apply(&ctx.tenant, &writes)?;
+    ctx.state.engine.start(ctx.tenant.clone(), arn.to_string());
+    Ok(response)
+}

@@ -61,6 +61,7 @@ fn handle_value(ctx: &Ctx<'_>, op: &Operation, input: &Value) -> ApiResult<Value
         "ListWaitingWorkflowSteps" => executions::list_waiting(ctx, input),
         "SendWorkflowStepAction" => actions::send_step_action(ctx, input),
         "CancelImageCreation" => actions::cancel_image(ctx, input),
+        "RetryImage" => actions::retry_image(ctx, input),
         other => Err(ApiError::new(
             ErrorKind::UnknownOperation,
             format!("The operation {other} is not supported by Stepwise yet."),
