@@ -770,36 +770,64 @@ impl Run<'_> {
             .duration
             .unwrap_or_else(|| simulate::default_duration(step.action));
         let effective = duration.min(timeout);
-        let due = row.start_ms + (effective as f64 * scale * 1000.0) as i64;
-        let wait = due - self.now();
-        if wait > 0 {
-            self.sleep(wait as u64).await;
-        }
-        if self.cancelled()? {
-            return self.cancel_step(execution, row, false).await;
-        }
-        let outcome = if duration > timeout {
-            Outcome::Failed {
-                message: format!("Step timed out after {timeout} seconds."),
+        let mut row = row;
+        // A failed attempt with attempts left (the `maxAttempts` extension) runs again under
+        // the same record, with `attemptNumber` one higher.
+        let outcome = loop {
+            let attempt = row.attempt.unwrap_or(1).max(1) as u32;
+            let began = if attempt == 1 {
+                row.start_ms
+            } else {
+                self.now()
+            };
+            let due = began + (effective as f64 * scale * 1000.0) as i64;
+            let wait = due - self.now();
+            if wait > 0 {
+                self.sleep(wait as u64).await;
             }
-        } else if let Some(message) = faults.fail {
-            Outcome::Failed { message }
-        } else {
-            let platform = self
-                .record
-                .image
+            if self.cancelled()? {
+                return self.cancel_step(execution, row, false).await;
+            }
+            let outcome = if duration > timeout {
+                Outcome::Failed {
+                    message: format!("Step timed out after {timeout} seconds."),
+                }
+            } else if let Some(message) = faults.failure_of_attempt(attempt) {
+                Outcome::Failed {
+                    message: message.to_string(),
+                }
+            } else {
+                Outcome::Completed {
+                    outputs: simulate::outputs(step.action, &inputs, &self.simulation(build_ami)),
+                }
+            };
+            if matches!(outcome, Outcome::Failed { .. }) && attempt < step.max_attempts.max(1) {
+                row.attempt = Some(i64::from(attempt) + 1);
+                self.commit(vec![Write::UpdateStep(Box::new(row.clone()))])
+                    .await?;
+                continue;
+            }
+            break outcome;
+        };
+        self.finish_step(execution, row, outcome).await
+    }
+
+    /// Facts about the image the simulated actions' outputs depend on.
+    fn simulation<'s>(&'s self, build_ami: Option<&'s str>) -> SimulationContext<'s> {
+        let image = &self.record.image;
+        SimulationContext {
+            account: &self.tenant.account,
+            region: &self.tenant.region,
+            platform: image
                 .get("platform")
                 .and_then(Value::as_str)
-                .unwrap_or("Linux");
-            let name = self
-                .record
-                .image
+                .unwrap_or("Linux"),
+            image_name: image
                 .get("name")
                 .and_then(Value::as_str)
-                .unwrap_or_default();
-            let regions = self
-                .record
-                .image
+                .unwrap_or_default(),
+            build_ami,
+            distribution_regions: image
                 .pointer("/distributionConfiguration/distributions")
                 .and_then(Value::as_array)
                 .map(|d| {
@@ -807,21 +835,9 @@ impl Run<'_> {
                         .filter_map(|x| x.get("region")?.as_str().map(str::to_string))
                         .collect()
                 })
-                .unwrap_or_default();
-            let sim = SimulationContext {
-                account: &self.tenant.account,
-                region: &self.tenant.region,
-                platform,
-                image_name: name,
-                build_ami,
-                distribution_regions: regions,
-                now: format_millis(self.now()),
-            };
-            Outcome::Completed {
-                outputs: simulate::outputs(step.action, &inputs, &sim),
-            }
-        };
-        self.finish_step(execution, row, outcome).await
+                .unwrap_or_default(),
+            now: format_millis(self.now()),
+        }
     }
 
     /// A WaitForAction step stays RUNNING until its row is changed by an action from the

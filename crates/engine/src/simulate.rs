@@ -43,7 +43,19 @@ pub fn default_duration(action: Action) -> u64 {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StepFaults {
     pub fail: Option<String>,
+    /// With `fail`: only the first this-many attempts fail (`stepwise:fail-attempts:<Step>`).
+    pub fail_attempts: Option<u32>,
     pub duration: Option<u64>,
+}
+
+impl StepFaults {
+    /// The injected failure message of attempt `attempt` (1-based), if it fails.
+    pub fn failure_of_attempt(&self, attempt: u32) -> Option<&str> {
+        match self.fail_attempts {
+            Some(n) if attempt > n => None,
+            _ => self.fail.as_deref(),
+        }
+    }
 }
 
 pub const DEFAULT_FAULT_MESSAGE: &str = "Step failed by fault injection.";
@@ -70,6 +82,7 @@ pub fn faults_for(tags: Option<&Value>, step: &str) -> StepFaults {
                 m.to_string()
             }
         }),
+        fail_attempts: tag("fail-attempts").and_then(|n| n.trim().parse().ok()),
         duration: tag("duration").and_then(|d| d.trim().parse().ok()),
     }
 }
@@ -260,5 +273,10 @@ mod tests {
         );
         assert_eq!(faults_for(Some(&tags), "None"), StepFaults::default());
         assert_eq!(faults_for(None, "Build"), StepFaults::default());
+        let tags = json!({"stepwise:fail:Flaky": "timeout talking to SSM", "stepwise:fail-attempts:Flaky": "2"});
+        let flaky = faults_for(Some(&tags), "Flaky");
+        assert_eq!(flaky.failure_of_attempt(1), Some("timeout talking to SSM"));
+        assert_eq!(flaky.failure_of_attempt(2), Some("timeout talking to SSM"));
+        assert_eq!(flaky.failure_of_attempt(3), None);
     }
 }

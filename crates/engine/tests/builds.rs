@@ -355,3 +355,63 @@ async fn a_build_interrupted_mid_step_resumes_from_the_store() {
         "outputs from before the crash are used"
     );
 }
+
+fn custom_plan(data: &str) -> Vec<PlannedWorkflow> {
+    let doc =
+        parse_document(data, stepwise_workflow::WorkflowType::Build, 15).expect("document parses");
+    vec![PlannedWorkflow {
+        workflow_arn: "arn:aws:imagebuilder:us-east-1:123456789012:workflow/build/flaky/1.0.0/1"
+            .into(),
+        workflow_type: "BUILD".into(),
+        data: data.into(),
+        parameters: bind_parameters(&doc, &[]).unwrap(),
+        parallel_group: None,
+        on_failure: None,
+    }]
+}
+
+const FLAKY: &str = "schemaVersion: 1.0
+steps:
+  - name: Launch
+    action: LaunchInstance
+    inputs:
+      waitFor: ssmAgent
+  - name: Flaky
+    action: RunCommand
+    maxAttempts: 3
+    inputs:
+      instanceId.$: $.stepOutputs.Launch.instanceId
+      documentName: AWS-RunShellScript
+";
+
+async fn run_flaky(fail_attempts: &str) -> (ImageRecord, Vec<StepRow>) {
+    let f = fixture();
+    let mut record = image(
+        json!({"stepwise:fail:Flaky": "ssm timeout", "stepwise:fail-attempts:Flaky": fail_attempts}),
+        "PENDING",
+    );
+    record.plan = custom_plan(FLAKY);
+    put_image(&f.store, &record);
+    f.engine.start(tenant(), ARN.into());
+    let record = wait_terminal(&f.store).await;
+    let executions = f.store.list_executions(&tenant(), ARN, None, 10).unwrap();
+    let steps = f.store.list_steps(&executions[0].id, None, 100).unwrap();
+    (record, steps)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_with_attempts_left_is_retried_under_the_same_record() {
+    let (record, steps) = run_flaky("2").await;
+    assert_eq!(record.status(), "AVAILABLE");
+    let flaky = &steps[1];
+    assert_eq!(
+        (flaky.status.as_str(), flaky.attempt, flaky.max_attempts),
+        ("COMPLETED", Some(3), Some(3))
+    );
+
+    let (record, steps) = run_flaky("5").await;
+    assert_eq!(record.status(), "FAILED");
+    let flaky = &steps[1];
+    assert_eq!((flaky.status.as_str(), flaky.attempt), ("FAILED", Some(3)));
+    assert_eq!(flaky.message.as_deref(), Some("ssm timeout"));
+}
