@@ -41,6 +41,9 @@ struct Run<'a> {
     record: ImageRecord,
     /// Woken when a cancellation of this image is requested.
     wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Set when a parallel test workflow failed with an aborting failure: its running
+    /// siblings are cancelled (spec §8.3).
+    siblings_aborted: std::sync::atomic::AtomicBool,
 }
 
 pub(crate) async fn run_image(
@@ -58,6 +61,7 @@ pub(crate) async fn run_image(
         tenant,
         record,
         wake,
+        siblings_aborted: Default::default(),
     };
     run.drive().await
 }
@@ -125,6 +129,12 @@ impl Run<'_> {
 
     /// Whether CancelImageCreation asked for this image to stop.
     fn cancelled(&self) -> StoreResult<bool> {
+        if self
+            .siblings_aborted
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(true);
+        }
         self.inner
             .store
             .cancellation_requested(self.tenant, self.record.arn())
@@ -204,32 +214,37 @@ impl Run<'_> {
             if !self.stage_done(&image_arn, &items)? {
                 self.set_status(stage_status).await?;
             }
-            for (plan_index, planned) in items {
+            for unit in units(&items) {
                 if self.cancelled()? {
                     return self.cancel_image().await;
                 }
-                let end = self
-                    .run_workflow(&image_arn, plan_index, planned, build_ami.as_deref())
+                let ends = self
+                    .run_unit(&image_arn, &unit, build_ami.as_deref())
                     .await?;
-                if matches!(end.0, WorkflowEnd::Cancelled) {
-                    return self.cancel_image().await;
-                }
-                if let (
-                    WorkflowEnd::Failed {
+                // The first aborting failure, in list order, fails the image.
+                for ((_, planned), (end, execution)) in unit.iter().zip(&ends) {
+                    if let WorkflowEnd::Failed {
                         message,
                         step_id,
                         step_name,
-                    },
-                    execution,
-                ) = end
-                {
-                    let continue_on_failure =
-                        stage == "TEST" && planned.on_failure.as_deref() == Some("CONTINUE");
-                    if !continue_on_failure {
-                        return self
-                            .fail_image(stage_status, &execution, &message, step_id, step_name)
-                            .await;
+                    } = end
+                    {
+                        let continue_on_failure =
+                            stage == "TEST" && planned.on_failure.as_deref() == Some("CONTINUE");
+                        if !continue_on_failure {
+                            let (message, step_id, step_name) =
+                                (message.clone(), step_id.clone(), step_name.clone());
+                            return self
+                                .fail_image(stage_status, execution, &message, step_id, step_name)
+                                .await;
+                        }
                     }
+                }
+                if ends
+                    .iter()
+                    .any(|(end, _)| matches!(end, WorkflowEnd::Cancelled))
+                {
+                    return self.cancel_image().await;
                 }
             }
             if stage == "BUILD" {
@@ -384,9 +399,59 @@ impl Run<'_> {
         self.commit(vec![self.image_write()]).await
     }
 
+    /// Runs a unit of workflows: one alone, or a parallel group with at most five running
+    /// at once, started in list order. Ends come back in the unit's order.
+    async fn run_unit(
+        &self,
+        image_arn: &str,
+        unit: &[(usize, &PlannedWorkflow)],
+        build_ami: Option<&str>,
+    ) -> StoreResult<Vec<(WorkflowEnd, WorkflowExecutionRow)>> {
+        use futures_util::stream::{self, StreamExt};
+        let members: Vec<_> = unit
+            .iter()
+            .enumerate()
+            .map(|(pos, &(plan_index, planned))| {
+                self.run_member(image_arn, pos, plan_index, planned, build_ami)
+            })
+            .collect();
+        let runs = stream::iter(members)
+            .buffer_unordered(MAX_PARALLEL_WORKFLOWS)
+            .collect::<Vec<_>>()
+            .await;
+        let mut ends: Vec<Option<(WorkflowEnd, WorkflowExecutionRow)>> =
+            (0..unit.len()).map(|_| None).collect();
+        for (pos, end) in runs {
+            ends[pos] = Some(end?);
+        }
+        Ok(ends.into_iter().flatten().collect())
+    }
+
+    /// One member of a unit; an aborting failure cancels its running siblings.
+    async fn run_member(
+        &self,
+        image_arn: &str,
+        pos: usize,
+        plan_index: usize,
+        planned: &PlannedWorkflow,
+        build_ami: Option<&str>,
+    ) -> (usize, StoreResult<(WorkflowEnd, WorkflowExecutionRow)>) {
+        let end = self
+            .run_workflow(image_arn, plan_index, planned, build_ami)
+            .await;
+        if let Ok((WorkflowEnd::Failed { .. }, _)) = &end {
+            if planned.on_failure.as_deref() != Some("CONTINUE") {
+                self.siblings_aborted
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                self.wake.notify_waiters();
+            }
+        }
+        (pos, end)
+    }
+
     /// Runs (or resumes) one planned workflow to its end.
     async fn run_workflow(
-        &mut self,
+        &self,
         image_arn: &str,
         plan_index: usize,
         planned: &PlannedWorkflow,
@@ -406,6 +471,30 @@ impl Run<'_> {
             .cloned();
         let mut execution = match existing {
             Some(e) => e,
+            // A workflow that never starts has no record.
+            None if self.cancelled()? => {
+                let never = WorkflowExecutionRow {
+                    seq: 0,
+                    id: String::new(),
+                    tenant: self.tenant.clone(),
+                    image_arn: image_arn.to_string(),
+                    workflow_arn: planned.workflow_arn.clone(),
+                    workflow_type: planned.workflow_type.clone(),
+                    status: "CANCELLED".into(),
+                    message: None,
+                    total_steps: doc.steps.len() as i64,
+                    succeeded: 0,
+                    failed: 0,
+                    skipped: 0,
+                    start_ms: self.now(),
+                    end_ms: None,
+                    parallel_group: planned.parallel_group.clone(),
+                    retried: false,
+                    plan_index: plan_index as i64,
+                    outputs: None,
+                };
+                return Ok((WorkflowEnd::Cancelled, never));
+            }
             None => {
                 let row = WorkflowExecutionRow {
                     seq: 0,
@@ -943,6 +1032,29 @@ impl Run<'_> {
     }
 }
 
+/// Test workflows of one parallel group that run at the same time, at most.
+const MAX_PARALLEL_WORKFLOWS: usize = 5;
+
+/// The units a stage runs one after another (spec §8.3): each workflow without a
+/// `parallelGroup` alone; all workflows sharing a group together, at the position of the
+/// group's first member.
+fn units<'p>(items: &[(usize, &'p PlannedWorkflow)]) -> Vec<Vec<(usize, &'p PlannedWorkflow)>> {
+    let mut units: Vec<Vec<(usize, &'p PlannedWorkflow)>> = Vec::new();
+    for &(i, planned) in items {
+        let group = planned.parallel_group.as_deref();
+        let joined = group.and_then(|g| {
+            units
+                .iter_mut()
+                .find(|u| u[0].1.parallel_group.as_deref() == Some(g))
+        });
+        match joined {
+            Some(unit) => unit.push((i, planned)),
+            None => units.push(vec![(i, planned)]),
+        }
+    }
+    units
+}
+
 /// Outputs of the image's workflows that completed before plan item `plan_index` starts.
 fn collect_workflow_outputs(
     executions: &[WorkflowExecutionRow],
@@ -1008,6 +1120,31 @@ fn java_date(pattern: &str, compact: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_run_at_their_first_members_place() {
+        let planned = |group: Option<&str>| PlannedWorkflow {
+            workflow_arn: String::new(),
+            workflow_type: "TEST".into(),
+            data: String::new(),
+            parameters: Map::new(),
+            parallel_group: group.map(str::to_string),
+            on_failure: None,
+        };
+        let plan = [
+            planned(Some("a")),
+            planned(None),
+            planned(Some("b")),
+            planned(Some("a")),
+            planned(None),
+        ];
+        let items: Vec<(usize, &PlannedWorkflow)> = plan.iter().enumerate().collect();
+        let shape: Vec<Vec<usize>> = units(&items)
+            .iter()
+            .map(|u| u.iter().map(|(i, _)| *i).collect())
+            .collect();
+        assert_eq!(shape, [vec![0, 3], vec![1], vec![2], vec![4]]);
+    }
 
     #[test]
     fn placeholders_in_ami_names() {
