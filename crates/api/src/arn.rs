@@ -1,6 +1,5 @@
 //! Resource names, semantic versions and ARNs (spec §3.3).
 
-use std::cmp::Ordering;
 use std::fmt;
 
 /// The largest value of one version node.
@@ -83,11 +82,6 @@ impl VersionPattern {
     pub fn is_exact(&self) -> bool {
         self.2.is_some()
     }
-}
-
-/// Orders (version, build) pairs newest first.
-pub fn newest_first(a: (SemVer, u32), b: (SemVer, u32)) -> Ordering {
-    b.cmp(&a)
 }
 
 /// The parts of an Image Builder ARN: `arn:<partition>:imagebuilder:<region>:<owner>:<type>/<path…>`.

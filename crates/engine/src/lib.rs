@@ -57,10 +57,6 @@ impl Engine {
         }
     }
 
-    pub fn config(&self) -> EngineConfig {
-        self.inner.config
-    }
-
     /// Starts driving the image's build in the background. If it is being driven already,
     /// the build runs once more when the current run ends (a retry may arrive just as a run
     /// finishes).

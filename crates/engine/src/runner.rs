@@ -471,30 +471,6 @@ impl Run<'_> {
             .cloned();
         let mut execution = match existing {
             Some(e) => e,
-            // A workflow that never starts has no record.
-            None if self.cancelled()? => {
-                let never = WorkflowExecutionRow {
-                    seq: 0,
-                    id: String::new(),
-                    tenant: self.tenant.clone(),
-                    image_arn: image_arn.to_string(),
-                    workflow_arn: planned.workflow_arn.clone(),
-                    workflow_type: planned.workflow_type.clone(),
-                    status: "CANCELLED".into(),
-                    message: None,
-                    total_steps: doc.steps.len() as i64,
-                    succeeded: 0,
-                    failed: 0,
-                    skipped: 0,
-                    start_ms: self.now(),
-                    end_ms: None,
-                    parallel_group: planned.parallel_group.clone(),
-                    retried: false,
-                    plan_index: plan_index as i64,
-                    outputs: None,
-                };
-                return Ok((WorkflowEnd::Cancelled, never));
-            }
             None => {
                 let row = WorkflowExecutionRow {
                     seq: 0,
@@ -516,6 +492,10 @@ impl Run<'_> {
                     plan_index: plan_index as i64,
                     outputs: None,
                 };
+                // A workflow that never starts has no record.
+                if self.cancelled()? {
+                    return Ok((WorkflowEnd::Cancelled, row));
+                }
                 self.commit(vec![Write::InsertExecution(Box::new(row.clone()))])
                     .await?;
                 row

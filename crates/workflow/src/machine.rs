@@ -353,16 +353,6 @@ impl Machine {
         self.phase == Phase::Done
     }
 
-    /// The index of the step whose failure aborted the workflow, if one did.
-    pub fn aborting_step(&self) -> Option<usize> {
-        if !self.status.is_failure() && self.status != WorkflowStatus::RollbackInProgress {
-            return None;
-        }
-        self.records
-            .iter()
-            .rposition(|r| r.as_ref().is_some_and(|r| r.status == StepStatus::Failed))
-    }
-
     fn step_outputs(&self) -> Map<String, Value> {
         let mut out = Map::new();
         for (def, r) in self.doc.steps.iter().zip(&self.records) {

@@ -12,6 +12,17 @@ use stepwise_store::{ResourceKind, StoreError, Write};
 /// The message of a step stopped without a reason.
 pub const STOPPED_MESSAGE: &str = "Step stopped by SendWorkflowStepAction.";
 
+/// The stored image under `arn`, or ResourceNotFoundException.
+pub(super) fn load_image(ctx: &Ctx<'_>, arn: &str) -> ApiResult<ImageRecord> {
+    let image = ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
+        .ok_or_else(|| ApiError::not_found(arn))?;
+    serde_json::from_value(image.body)
+        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))
+}
+
 fn not_waiting() -> ApiError {
     ApiError::new(
         ErrorKind::InvalidRequest,
@@ -98,13 +109,7 @@ pub fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         Err(replay) => return Ok(replay),
     };
     let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
-    let image = ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
-        .ok_or_else(|| ApiError::not_found(arn))?;
-    let record: ImageRecord = serde_json::from_value(image.body)
-        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    let record = load_image(ctx, arn)?;
     if is_terminal_image_status(record.status()) {
         return Err(ApiError::new(
             ErrorKind::InvalidRequest,
@@ -158,13 +163,7 @@ pub fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         Err(replay) => return Ok(replay),
     };
     let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
-    let image = ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
-        .ok_or_else(|| ApiError::not_found(arn))?;
-    let mut record: ImageRecord = serde_json::from_value(image.body)
-        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    let mut record = load_image(ctx, arn)?;
     if !matches!(record.status(), "FAILED" | "CANCELLED") {
         return Err(not_retryable());
     }

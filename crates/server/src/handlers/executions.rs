@@ -8,8 +8,7 @@ use serde_json::{json, Value};
 use stepwise_api::render::json_string;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
-use stepwise_engine::ImageRecord;
-use stepwise_store::{ResourceKind, StepRow, WorkflowExecutionRow};
+use stepwise_store::{StepRow, WorkflowExecutionRow};
 use stepwise_token::{CursorWriter, OpCode};
 
 fn lower_id(input: &Value, key: &str) -> String {
@@ -120,13 +119,7 @@ pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         input,
     );
     let after = page.cursor(|r| r.u64())?;
-    let image = ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::Image, &arn)?
-        .ok_or_else(|| ApiError::not_found(&arn))?;
-    let record: ImageRecord = serde_json::from_value(image.body)
-        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    let record = super::actions::load_image(ctx, &arn)?;
     let after = after.map(|s| s.min(i64::MAX as u64) as i64);
     let rows = ctx
         .state
