@@ -209,10 +209,7 @@ fn requested_regions(
     distributions: Option<&Value>,
     ctx: &SimulationContext<'_>,
 ) -> Vec<(String, String)> {
-    let default_name = |region: &str| {
-        let _ = region;
-        format!("{} {}", ctx.image_name, ctx.now.replace(':', "-"))
-    };
+    let default_name = format!("{} {}", ctx.image_name, ctx.now.replace(':', "-"));
     if let Some(list) = distributions.and_then(Value::as_array) {
         return list
             .iter()
@@ -222,7 +219,7 @@ fn requested_regions(
                     .get("name")
                     .and_then(Value::as_str)
                     .map(str::to_string)
-                    .unwrap_or_else(|| default_name(&region));
+                    .unwrap_or_else(|| default_name.clone());
                 Some((region, name))
             })
             .collect();
@@ -236,7 +233,7 @@ fn requested_regions(
     regions
         .into_iter()
         .map(|r| {
-            let n = default_name(&r);
+            let n = default_name.clone();
             (r, n)
         })
         .collect()

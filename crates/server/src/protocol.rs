@@ -6,7 +6,7 @@ use crate::handlers::{self, Reply};
 use crate::{auth, state::AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -67,15 +67,7 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
         Err(e) => return error_response(&e, &request_id),
     };
     let tenant = Tenant::new(state.config.account_id.clone(), region);
-    let input = match read_input(
-        op,
-        &parts.method,
-        parts.uri.query(),
-        body,
-        state.config.max_body_bytes,
-    )
-    .await
-    {
+    let input = match read_input(op, parts.uri.query(), body, state.config.max_body_bytes).await {
         Ok(v) => v,
         Err(e) => return logged(op, &tenant, &request_id, started, Err(e)),
     };
@@ -146,7 +138,6 @@ fn is_read(op: &Operation) -> bool {
 /// the JSON body for the others (an empty body reads as `{}`).
 async fn read_input(
     op: &Operation,
-    method: &Method,
     query: Option<&str>,
     body: Body,
     limit: usize,
@@ -158,7 +149,6 @@ async fn read_input(
         }
         return Ok(Value::Object(map));
     }
-    let _ = method;
     let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(
             ErrorKind::RequestTooLarge,

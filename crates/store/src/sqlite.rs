@@ -616,30 +616,25 @@ fn execution_from_offset(r: &Row<'_>, at: usize) -> rusqlite::Result<WorkflowExe
 }
 
 fn step_from_row(r: &Row<'_>) -> rusqlite::Result<StepRow> {
-    step_from_offset(r, 0)
-}
-
-/// A step read from the columns of `r` starting at `at` (for joined reads).
-fn step_from_offset(r: &Row<'_>, at: usize) -> rusqlite::Result<StepRow> {
     Ok(StepRow {
-        execution_id: r.get(at)?,
-        idx: r.get(at + 1)?,
-        id: r.get(at + 2)?,
-        name: r.get(at + 3)?,
-        description: r.get(at + 4)?,
-        action: r.get(at + 5)?,
-        status: r.get(at + 6)?,
-        rollback_status: r.get(at + 7)?,
-        message: r.get(at + 8)?,
-        inputs: r.get(at + 9)?,
-        outputs: r.get(at + 10)?,
-        start_ms: r.get(at + 11)?,
-        end_ms: r.get(at + 12)?,
-        attempt: r.get(at + 13)?,
-        max_attempts: r.get(at + 14)?,
-        on_failure: r.get(at + 15)?,
-        timeout_seconds: r.get(at + 16)?,
-        wait_seq: r.get(at + 17)?,
+        execution_id: r.get(0)?,
+        idx: r.get(1)?,
+        id: r.get(2)?,
+        name: r.get(3)?,
+        description: r.get(4)?,
+        action: r.get(5)?,
+        status: r.get(6)?,
+        rollback_status: r.get(7)?,
+        message: r.get(8)?,
+        inputs: r.get(9)?,
+        outputs: r.get(10)?,
+        start_ms: r.get(11)?,
+        end_ms: r.get(12)?,
+        attempt: r.get(13)?,
+        max_attempts: r.get(14)?,
+        on_failure: r.get(15)?,
+        timeout_seconds: r.get(16)?,
+        wait_seq: r.get(17)?,
     })
 }
 

@@ -1,27 +1,17 @@
 //! Actions from the outside world on a running build: SendWorkflowStepAction (spec §8.8)
 //! and CancelImageCreation (§8.9).
 
+use super::images::load_image;
 use super::json::{str_member, Obj};
 use crate::idempotency::Idempotency;
 use crate::protocol::Ctx;
 use serde_json::{Map, Value};
 use stepwise_api::{pyjson, ApiError, ApiResult, ErrorKind};
-use stepwise_engine::{is_terminal_image_status, ImageRecord};
+use stepwise_engine::is_terminal_image_status;
 use stepwise_store::{ResourceKind, StoreError, Write};
 
 /// The message of a step stopped without a reason.
 pub const STOPPED_MESSAGE: &str = "Step stopped by SendWorkflowStepAction.";
-
-/// The stored image under `arn`, or ResourceNotFoundException.
-pub(super) fn load_image(ctx: &Ctx<'_>, arn: &str) -> ApiResult<ImageRecord> {
-    let image = ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
-        .ok_or_else(|| ApiError::not_found(arn))?;
-    serde_json::from_value(image.body)
-        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))
-}
 
 fn not_waiting() -> ApiError {
     ApiError::new(

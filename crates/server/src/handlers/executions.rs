@@ -119,7 +119,7 @@ pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         input,
     );
     let after = page.cursor(|r| r.u64())?;
-    let record = super::actions::load_image(ctx, &arn)?;
+    let record = super::images::load_image(ctx, &arn)?;
     let after = after.map(|s| s.min(i64::MAX as u64) as i64);
     let rows = ctx
         .state

@@ -20,6 +20,17 @@ use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 use stepwise_workflow::{bind_parameters, parse_document, WorkflowType};
 
+/// The stored image under `arn`, or ResourceNotFoundException.
+pub(super) fn load_image(ctx: &Ctx<'_>, arn: &str) -> ApiResult<ImageRecord> {
+    let image = ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
+        .ok_or_else(|| ApiError::not_found(arn))?;
+    serde_json::from_value(image.body)
+        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))
+}
+
 /// A stored image with its sort key.
 struct ImageBuild {
     record: ImageRecord,
@@ -83,21 +94,24 @@ fn plan_workflows(
             "At most 10 workflows can be specified.".into(),
         ));
     }
-    let mut types = Vec::new();
-    for (i, c) in configs.iter().enumerate() {
-        let arn_text = c
-            .get("workflowArn")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let parsed = Arn::parse(arn_text).filter(|a| a.resource_type == "workflow");
-        let ty = parsed
-            .as_ref()
-            .and_then(|a| a.path.first())
-            .and_then(|s| WorkflowType::from_arn_segment(s))
-            .ok_or_else(|| ApiError::not_found(arn_text))?;
-        types.push(ty);
-        let _ = i;
-    }
+    // The type of each workflow is its ARN's `build|test|distribution` segment.
+    let types = configs
+        .iter()
+        .map(|c| {
+            let arn_text = c
+                .get("workflowArn")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            Arn::parse(arn_text)
+                .filter(|a| a.resource_type == "workflow")
+                .and_then(|a| {
+                    a.path
+                        .first()
+                        .and_then(|s| WorkflowType::from_arn_segment(s))
+                })
+                .ok_or_else(|| ApiError::not_found(arn_text))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
     for (ty, label) in [
         (WorkflowType::Build, "build"),
         (WorkflowType::Distribution, "distribution"),
@@ -347,15 +361,8 @@ pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         return Err(not_found());
     }
     let found = match parsed.path[..] {
-        [nname, version, build] => {
-            let _ = (nname, version, build);
-            let r = ctx
-                .state
-                .store
-                .get_resource(&ctx.tenant, ResourceKind::Image, arn_text)?
-                .ok_or_else(not_found)?;
-            let record: ImageRecord = serde_json::from_value(r.body)
-                .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+        [nname, version, _] => {
+            let record = load_image(ctx, arn_text)?;
             let version = SemVer::parse(version).ok_or_else(not_found)?;
             (record, nname.to_string(), version)
         }
