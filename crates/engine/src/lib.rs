@@ -4,15 +4,17 @@
 #![forbid(unsafe_code)]
 
 pub mod context;
+mod execution;
 pub mod plan;
 mod runner;
 pub mod simulate;
+pub mod step_action;
 
 pub use plan::{is_terminal_image_status, ImageRecord, PlannedWorkflow, TERMINAL_IMAGE_STATUSES};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use stepwise_api::time::Clock;
+use stepwise_api::time::{Clock, ManualClock};
 use stepwise_store::{ResourceKind, SqliteStore, StoreResult, Tenant};
 use tokio::sync::Notify;
 
@@ -20,6 +22,16 @@ use tokio::sync::Notify;
 pub struct EngineConfig {
     /// Real seconds per simulated second; 0 completes every action at once.
     pub time_scale: f64,
+}
+
+/// How the engine itself answers steps that wait for action, when nobody else will
+/// (`stepwise simulate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitPolicy {
+    /// Answer at once, as SendWorkflowStepAction with no reason would.
+    Answer(step_action::StepAction),
+    /// Let the wait run out its `timeoutSeconds`.
+    TimeOut,
 }
 
 /// The images being driven, and those to drive once more when their run ends.
@@ -39,6 +51,9 @@ pub(crate) struct Inner {
     pub store: Arc<SqliteStore>,
     pub clock: Arc<dyn Clock>,
     pub config: EngineConfig,
+    /// Set for a simulation: sleeping advances this clock instead of waiting.
+    pub virtual_clock: Option<ManualClock>,
+    pub wait_policy: Option<WaitPolicy>,
     running: Mutex<Runs>,
     /// Per driven image: woken when a cancellation is requested.
     wakers: Mutex<HashMap<(Tenant, String), Arc<Notify>>>,
@@ -51,10 +66,34 @@ impl Engine {
                 store,
                 clock,
                 config,
+                virtual_clock: None,
+                wait_policy: None,
                 running: Mutex::new(Runs::default()),
                 wakers: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// An engine for a simulation: time passes on `clock` as fast as the build goes, one
+    /// simulated second per virtual second, and waits are answered by `wait_policy`.
+    pub fn simulated(store: Arc<SqliteStore>, clock: ManualClock, wait_policy: WaitPolicy) -> Self {
+        Engine {
+            inner: Arc::new(Inner {
+                store,
+                clock: Arc::new(clock.clone()),
+                config: EngineConfig { time_scale: 1.0 },
+                virtual_clock: Some(clock),
+                wait_policy: Some(wait_policy),
+                running: Mutex::new(Runs::default()),
+                wakers: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Drives the image's build to its end in this task (a simulation; the service uses
+    /// [`Engine::start`]).
+    pub async fn run_to_end(&self, tenant: &Tenant, image_arn: &str) -> StoreResult<()> {
+        runner::run_image(&self.inner, tenant, image_arn, Arc::new(Notify::new())).await
     }
 
     /// Starts driving the image's build in the background. If it is being driven already,

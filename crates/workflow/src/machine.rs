@@ -179,6 +179,13 @@ pub enum Event {
         message: String,
         outputs: Option<Value>,
     },
+    /// The outside world ended the step (a wait's STOP, or its timeout): it fails with no
+    /// further attempt, whatever `maxAttempts` says; a decision is not a transient fault.
+    /// `outputs` defaults as for [`Event::ActionFailed`].
+    ActionStopped {
+        message: String,
+        outputs: Option<Value>,
+    },
     RollbackSucceeded,
     RollbackFailed,
     /// CancelImageCreation: the running step and the workflow become `CANCELLED`.
@@ -389,6 +396,9 @@ impl Machine {
             }
             (Event::ActionFailed { message, outputs }, Phase::Acting(i)) => {
                 self.fail_attempt(i, message, outputs, &mut effects)
+            }
+            (Event::ActionStopped { message, outputs }, Phase::Acting(i)) => {
+                self.fail_step(i, message, outputs, &mut effects)
             }
             (
                 Event::RollbackSucceeded,

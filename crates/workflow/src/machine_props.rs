@@ -153,7 +153,19 @@ fn drive(
                     .get(attempt - 1)
                     .copied()
                     .unwrap_or(true);
-                if fails {
+                if plans[i].action == Action::WaitForAction {
+                    // The outside world answers a wait: STOP or RESUME, once.
+                    if fails {
+                        Event::ActionStopped {
+                            message: format!("Step{i} stopped"),
+                            outputs: Some(json!({ "action": "STOP" })),
+                        }
+                    } else {
+                        Event::ActionSucceeded {
+                            outputs: Some(json!({ "action": "RESUME" })),
+                        }
+                    }
+                } else if fails {
                     Event::ActionFailed {
                         message: format!("Step{i} attempt {attempt} failed"),
                         outputs: None,
@@ -194,6 +206,13 @@ fn check_invariants(plans: &[StepPlan], run: &Run) -> Result<(), TestCaseError> 
     for r in records.iter().flatten() {
         prop_assert!(r.status != StepStatus::Running, "{:?}", r);
         prop_assert!(r.rollback != Some(RollbackStatus::Running));
+    }
+
+    // A wait's answer is final: a stopped wait is never attempted again.
+    for (plan, r) in plans.iter().zip(records) {
+        if let (Action::WaitForAction, Some(r)) = (plan.action, r) {
+            prop_assert!(matches!(r.attempt, None | Some(1)), "{:?}", r);
+        }
     }
 
     // Records exist for a prefix of the steps: the listing order never changes.

@@ -5,13 +5,11 @@ use super::images::load_image;
 use super::json::{str_member, Obj};
 use crate::idempotency::Idempotency;
 use crate::protocol::Ctx;
-use serde_json::{Map, Value};
-use stepwise_api::{pyjson, ApiError, ApiResult, ErrorKind};
+use serde_json::Value;
+use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::is_terminal_image_status;
+use stepwise_engine::step_action::{self, StepAction};
 use stepwise_store::{ResourceKind, StoreError, Write};
-
-/// The message of a step stopped without a reason.
-pub const STOPPED_MESSAGE: &str = "Step stopped by SendWorkflowStepAction.";
 
 fn not_waiting() -> ApiError {
     ApiError::new(
@@ -49,27 +47,9 @@ pub fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     if step.action != "WaitForAction" || step.status != "RUNNING" || step.wait_seq.is_none() {
         return Err(not_waiting());
     }
-    let mut outputs = Map::new();
-    outputs.insert("action".into(), Value::String(action.to_string()));
-    if let Some(r) = reason {
-        outputs.insert("reason".into(), Value::String(r.to_string()));
-    }
-    step.outputs = Some(pyjson::to_string(&Value::Object(outputs)));
-    step.end_ms = Some(ctx.now().max(step.start_ms));
-    step.wait_seq = None;
-    if action == "RESUME" {
-        step.status = "COMPLETED".into();
-        execution.succeeded += 1;
-    } else {
-        let message: String = reason
-            .unwrap_or(STOPPED_MESSAGE)
-            .chars()
-            .take(500)
-            .collect();
-        step.status = "FAILED".into();
-        step.message = Some(message);
-        execution.failed += 1;
-    }
+    // The model's enum check ran before: only RESUME and STOP reach here.
+    let answer = StepAction::parse(action).unwrap_or(StepAction::Stop);
+    step_action::answer(&mut step, &mut execution, answer, reason, ctx.now());
     let response = Obj::new()
         .set("stepExecutionId", step.id.clone())
         .set("imageBuildVersionArn", image_arn)
