@@ -1,9 +1,10 @@
 //! The `stepwise` command: `serve` runs the Image Builder endpoint; `seed` fills a store
-//! with demo executions.
+//! with demo executions; `simulate` runs a workflow document offline.
 #![forbid(unsafe_code)]
 
 mod seed;
 mod serve;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,9 @@ enum Command {
     /// Fill a store with finished demo image builds (stop the server first).
     #[command(long_about = seed::LONG_ABOUT)]
     Seed(seed::SeedArgs),
+    /// Run a workflow document offline and print its execution as the service records it.
+    #[command(long_about = simulate::LONG_ABOUT)]
+    Simulate(simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +46,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Seed(args) => seed::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }

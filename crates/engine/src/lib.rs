@@ -54,6 +54,8 @@ pub(crate) struct Inner {
     /// Set for a simulation: sleeping advances this clock instead of waiting.
     pub virtual_clock: Option<ManualClock>,
     pub wait_policy: Option<WaitPolicy>,
+    /// False for a simulation, which drives its one build itself ([`Engine::run_to_end`]).
+    background: bool,
     running: Mutex<Runs>,
     /// Per driven image: woken when a cancellation is requested.
     wakers: Mutex<HashMap<(Tenant, String), Arc<Notify>>>,
@@ -68,6 +70,7 @@ impl Engine {
                 config,
                 virtual_clock: None,
                 wait_policy: None,
+                background: true,
                 running: Mutex::new(Runs::default()),
                 wakers: Mutex::new(HashMap::new()),
             }),
@@ -84,6 +87,7 @@ impl Engine {
                 config: EngineConfig { time_scale: 1.0 },
                 virtual_clock: Some(clock),
                 wait_policy: Some(wait_policy),
+                background: false,
                 running: Mutex::new(Runs::default()),
                 wakers: Mutex::new(HashMap::new()),
             }),
@@ -100,6 +104,9 @@ impl Engine {
     /// the build runs once more when the current run ends (a retry may arrive just as a run
     /// finishes).
     pub fn start(&self, tenant: Tenant, image_arn: String) {
+        if !self.inner.background {
+            return;
+        }
         let key = (tenant.clone(), image_arn.clone());
         {
             let mut runs = self.inner.running.lock().unwrap_or_else(|e| e.into_inner());

@@ -8,6 +8,7 @@ mod handlers;
 mod idempotency;
 mod listing;
 mod protocol;
+pub mod simulation;
 mod state;
 
 pub use state::{AppState, Options, ServerConfig, DATABASE_FILE};
