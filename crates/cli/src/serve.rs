@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use stepwise_api::time::{Clock, SystemClock};
+use stepwise_engine::faults::FaultFile;
+use stepwise_engine::EngineConfig;
 use stepwise_server::{AppState, Options, ServerConfig};
 
 /// The default real seconds per simulated second: a default build (about 1,000 simulated
@@ -40,6 +42,12 @@ pub struct ServeArgs {
     /// Region of unsigned requests.
     #[arg(long, env = "STEPWISE_DEFAULT_REGION", default_value = "us-east-1")]
     pub default_region: String,
+
+    /// A fault file (YAML or JSON): rules that make steps of every image fail, take long or
+    /// fail their rollback, selected by step name, action and image name (see the README).
+    /// Image tags win over it.
+    #[arg(long, env = "STEPWISE_FAULT_FILE", value_name = "PATH")]
+    pub fault_file: Option<PathBuf>,
 
     /// Lifetime of pagination tokens, in seconds.
     #[arg(long, env = "STEPWISE_TOKEN_TTL", default_value_t = 24 * 3600)]
@@ -98,6 +106,14 @@ pub fn run(args: ServeArgs) -> ExitCode {
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let faults = match &args.fault_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| FaultFile::parse(&text))
+            .map_err(|e| format!("fault file {}: {e}", path.display()))?,
+        None => FaultFile::default(),
+    };
+    let fault_rules = faults.rules.len();
     let options = Options {
         server: ServerConfig {
             account_id: args.account_id.clone(),
@@ -105,7 +121,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             max_steps_per_workflow: args.max_steps_per_workflow as usize,
             ..ServerConfig::default()
         },
-        time_scale: args.time_scale,
+        engine: EngineConfig {
+            time_scale: args.time_scale,
+            faults,
+        },
         token_ttl_secs: args.token_ttl,
     };
     let state = AppState::open(&data_dir, clock, options)?;
@@ -118,6 +137,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         listen = %args.listen,
         store = %store.path().display(),
         time_scale = args.time_scale,
+        fault_rules,
         resumed,
         "stepwise is serving"
     );

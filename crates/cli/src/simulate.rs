@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use stepwise_engine::faults::FaultFile;
 use stepwise_engine::step_action::StepAction;
 use stepwise_engine::WaitPolicy;
 use stepwise_server::simulation::{simulate, Simulation, SimulationError};
@@ -84,6 +85,10 @@ pub struct SimulateArgs {
     #[arg(long = "rollback-fail", value_name = "STEP")]
     pub rollback_fail: Vec<String>,
 
+    /// A fault file, as `stepwise serve --fault-file`.
+    #[arg(long, value_name = "PATH")]
+    pub fault_file: Option<PathBuf>,
+
     /// How a WaitForAction step is answered.
     #[arg(long, value_enum, default_value = "resume")]
     pub wait: Wait,
@@ -144,6 +149,19 @@ pub fn run(args: SimulateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let faults = match &args.fault_file {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| FaultFile::parse(&text))
+        {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("stepwise simulate: fault file {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => FaultFile::default(),
+    };
     let sim = Simulation {
         data,
         workflow_type: match args.workflow_type {
@@ -153,6 +171,7 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         },
         parameters: args.params.clone(),
         tags: fault_tags(&args),
+        faults,
         wait_policy: match args.wait {
             Wait::Resume => WaitPolicy::Answer(StepAction::Resume),
             Wait::Stop => WaitPolicy::Answer(StepAction::Stop),
@@ -349,6 +368,7 @@ mod tests {
             fail_attempts: vec![("B".into(), "1".into())],
             duration: vec![("C".into(), "9000".into())],
             rollback_fail: vec!["A".into()],
+            fault_file: None,
             wait: Wait::Resume,
             max_steps_per_workflow: 15,
             output: Output::Table,

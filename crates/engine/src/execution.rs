@@ -5,6 +5,7 @@
 //! restart rebuilds the machine from them and goes on.
 
 use crate::context::{component_counts, imagebuilder_variables};
+use crate::faults::{self, StepFaults};
 use crate::plan::PlannedWorkflow;
 use crate::runner::{Run, WorkflowEnd};
 use crate::simulate::{self, SimulationContext};
@@ -302,11 +303,20 @@ impl Run<'_> {
         row
     }
 
-    /// Whether step `def` waits for the outside world (a fault tag turns a WaitForAction
-    /// into an ordinary simulated step).
+    /// The faults injected into step `def`.
+    fn faults(&self, def: &StepDef) -> StepFaults {
+        faults::faults_for(
+            &self.record.image,
+            &self.inner.config.faults,
+            &def.name,
+            def.action,
+        )
+    }
+
+    /// Whether step `def` waits for the outside world (an injected fault turns a
+    /// WaitForAction into an ordinary simulated step).
     fn waits_for_action(&self, def: &StepDef) -> bool {
-        let faults = simulate::faults_for(self.record.image.get("tags"), &def.name);
-        def.action == Action::WaitForAction && faults.duration.is_none() && faults.fail.is_none()
+        def.action == Action::WaitForAction && !self.faults(def).touches_action()
     }
 
     /// Runs an attempt of step `idx`'s action: waits out its simulated duration (or the
@@ -328,7 +338,7 @@ impl Run<'_> {
                 t.row.id
             )));
         };
-        let faults = simulate::faults_for(self.record.image.get("tags"), &def.name);
+        let faults = self.faults(def);
         let duration = faults
             .duration
             .unwrap_or_else(|| simulate::default_duration(def.action));
@@ -435,8 +445,7 @@ impl Run<'_> {
         if millis > 0 {
             self.sleep(millis).await;
         }
-        let name = &t.machine.document().steps[idx].name;
-        if simulate::rollback_fails(self.record.image.get("tags"), name) {
+        if self.faults(&t.machine.document().steps[idx]).rollback_fail {
             Event::RollbackFailed
         } else {
             Event::RollbackSucceeded

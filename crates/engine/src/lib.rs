@@ -5,6 +5,7 @@
 
 pub mod context;
 mod execution;
+pub mod faults;
 pub mod plan;
 mod runner;
 pub mod simulate;
@@ -18,10 +19,12 @@ use stepwise_api::time::{Clock, ManualClock};
 use stepwise_store::{ResourceKind, SqliteStore, StoreResult, Tenant};
 use tokio::sync::Notify;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct EngineConfig {
     /// Real seconds per simulated second; 0 completes every action at once.
     pub time_scale: f64,
+    /// The server-wide fault rules (`stepwise serve --fault-file`).
+    pub faults: faults::FaultFile,
 }
 
 /// How the engine itself answers steps that wait for action, when nobody else will
@@ -79,12 +82,20 @@ impl Engine {
 
     /// An engine for a simulation: time passes on `clock` as fast as the build goes, one
     /// simulated second per virtual second, and waits are answered by `wait_policy`.
-    pub fn simulated(store: Arc<SqliteStore>, clock: ManualClock, wait_policy: WaitPolicy) -> Self {
+    pub fn simulated(
+        store: Arc<SqliteStore>,
+        clock: ManualClock,
+        wait_policy: WaitPolicy,
+        faults: faults::FaultFile,
+    ) -> Self {
         Engine {
             inner: Arc::new(Inner {
                 store,
                 clock: Arc::new(clock.clone()),
-                config: EngineConfig { time_scale: 1.0 },
+                config: EngineConfig {
+                    time_scale: 1.0,
+                    faults,
+                },
                 virtual_clock: Some(clock),
                 wait_policy: Some(wait_policy),
                 background: false,

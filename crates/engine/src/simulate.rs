@@ -1,17 +1,10 @@
-//! The simulated action runtime: how long each action takes in simulated seconds, what it
-//! outputs, and the faults an image's tags inject. No EC2, SSM, Lambda or Step Functions
-//! is ever called; outputs are synthetic but shaped as AWS shapes them.
+//! The simulated action runtime: how long each action takes in simulated seconds and what it
+//! outputs (the faults that change this are in [`crate::faults`]). No EC2, SSM, Lambda or
+//! Step Functions is ever called; outputs are synthetic but shaped as AWS shapes them.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use stepwise_api::ids;
 use stepwise_workflow::Action;
-
-/// What the run of one step came to.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Completed { outputs: Option<Value> },
-    Failed { message: String },
-}
 
 /// A plausible duration, in simulated seconds, for each action.
 pub fn default_duration(action: Action) -> u64 {
@@ -38,54 +31,8 @@ pub fn default_duration(action: Action) -> u64 {
     }
 }
 
-/// The fault plan of one step, read from the image's tags:
-/// `stepwise:fail:<Step>` and `stepwise:duration:<Step>`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StepFaults {
-    pub fail: Option<String>,
-    /// With `fail`: only the first this-many attempts fail (`stepwise:fail-attempts:<Step>`).
-    pub fail_attempts: Option<u32>,
-    pub duration: Option<u64>,
-}
-
-impl StepFaults {
-    /// The injected failure message of attempt `attempt` (1-based), if it fails.
-    pub fn failure_of_attempt(&self, attempt: u32) -> Option<&str> {
-        match self.fail_attempts {
-            Some(n) if attempt > n => None,
-            _ => self.fail.as_deref(),
-        }
-    }
-}
-
-pub const DEFAULT_FAULT_MESSAGE: &str = "Step failed by fault injection.";
-
 /// Simulated seconds a rollback (terminating an instance, removing SSM resources) takes.
 pub const ROLLBACK_DURATION: u64 = 30;
-
-/// Whether the tag `stepwise:rollback-fail:<Step>` asks for the step's rollback to fail.
-pub fn rollback_fails(tags: Option<&Value>, step: &str) -> bool {
-    tags.and_then(|t| t.get(format!("stepwise:rollback-fail:{step}")))
-        .is_some()
-}
-
-pub fn faults_for(tags: Option<&Value>, step: &str) -> StepFaults {
-    let tag = |kind: &str| {
-        tags.and_then(|t| t.get(format!("stepwise:{kind}:{step}")))
-            .and_then(Value::as_str)
-    };
-    StepFaults {
-        fail: tag("fail").map(|m| {
-            if m.trim().is_empty() {
-                DEFAULT_FAULT_MESSAGE.to_string()
-            } else {
-                m.to_string()
-            }
-        }),
-        fail_attempts: tag("fail-attempts").and_then(|n| n.trim().parse().ok()),
-        duration: tag("duration").and_then(|d| d.trim().parse().ok()),
-    }
-}
 
 /// Facts about the image that some outputs depend on.
 pub struct SimulationContext<'a> {
@@ -243,37 +190,5 @@ fn region_ami(region: &str, ctx: &SimulationContext<'_>) -> String {
     match ctx.build_ami {
         Some(ami) if region == ctx.region => ami.to_string(),
         _ => ids::new_ec2_id("ami"),
-    }
-}
-
-/// The outputs recorded for a failed step.
-pub fn failure_outputs(message: &str) -> Value {
-    let mut m = Map::new();
-    m.insert("errorMessage".into(), Value::String(message.into()));
-    Value::Object(m)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn faults_come_from_tags() {
-        let tags = json!({"stepwise:fail:Build": "", "stepwise:duration:Build": "9000",
-                          "stepwise:fail:Other": "disk full"});
-        let f = faults_for(Some(&tags), "Build");
-        assert_eq!(f.fail.as_deref(), Some(DEFAULT_FAULT_MESSAGE));
-        assert_eq!(f.duration, Some(9000));
-        assert_eq!(
-            faults_for(Some(&tags), "Other").fail.as_deref(),
-            Some("disk full")
-        );
-        assert_eq!(faults_for(Some(&tags), "None"), StepFaults::default());
-        assert_eq!(faults_for(None, "Build"), StepFaults::default());
-        let tags = json!({"stepwise:fail:Flaky": "timeout talking to SSM", "stepwise:fail-attempts:Flaky": "2"});
-        let flaky = faults_for(Some(&tags), "Flaky");
-        assert_eq!(flaky.failure_of_attempt(1), Some("timeout talking to SSM"));
-        assert_eq!(flaky.failure_of_attempt(2), Some("timeout talking to SSM"));
-        assert_eq!(flaky.failure_of_attempt(3), None);
     }
 }

@@ -71,7 +71,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path().join("s.db")).unwrap());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let engine = Engine::new(store.clone(), clock, EngineConfig { time_scale: 0.0 });
+    let engine = Engine::new(store.clone(), clock, EngineConfig::default());
     Fixture {
         _dir: dir,
         store,
@@ -236,7 +236,7 @@ async fn a_failed_rollback_leaves_the_workflow_failed() {
     assert_eq!(executions[0].status, "FAILED");
     assert_eq!(
         executions[0].message.as_deref(),
-        Some(stepwise_engine::simulate::DEFAULT_FAULT_MESSAGE)
+        Some(stepwise_engine::faults::DEFAULT_FAULT_MESSAGE)
     );
     let steps = f.store.list_steps(&executions[0].id, None, 100).unwrap();
     let rollback: Vec<Option<&str>> = steps.iter().map(|s| s.rollback_status.as_deref()).collect();

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use stepwise_api::time::{Clock, ManualClock, SystemClock};
 use stepwise_api::{operations, ApiError};
+use stepwise_engine::faults::FaultFile;
 use stepwise_engine::{Engine, WaitPolicy};
 use stepwise_store::{SqliteStore, Tenant};
 use stepwise_token::{Keys, TokenCodec};
@@ -28,6 +29,8 @@ pub struct Simulation {
     /// Fault tags on the image (`stepwise:fail:<Step>` and the like), as a user of the
     /// service would set them.
     pub tags: Vec<(String, String)>,
+    /// Server-wide fault rules, as `stepwise serve --fault-file`.
+    pub faults: FaultFile,
     /// How steps that wait for action are answered.
     pub wait_policy: WaitPolicy,
     /// The quota on steps per document, as `stepwise serve --max-steps-per-workflow`.
@@ -72,7 +75,7 @@ pub async fn simulate(sim: &Simulation) -> Result<Report, SimulationError> {
     let clock = ManualClock::new(SystemClock.now_millis());
     let state = AppState {
         store: store.clone(),
-        engine: Engine::simulated(store, clock.clone(), sim.wait_policy),
+        engine: Engine::simulated(store, clock.clone(), sim.wait_policy, sim.faults.clone()),
         clock: Arc::new(clock),
         tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [0; 32]))),
         config: Arc::new(ServerConfig {

@@ -46,8 +46,8 @@ pub struct AppState {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub server: ServerConfig,
-    /// Real seconds per simulated second of a step action.
-    pub time_scale: f64,
+    /// The engine's time scale and fault rules.
+    pub engine: stepwise_engine::EngineConfig,
     /// Lifetime of pagination tokens, in seconds.
     pub token_ttl_secs: u64,
 }
@@ -56,7 +56,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             server: ServerConfig::default(),
-            time_scale: 0.0,
+            engine: stepwise_engine::EngineConfig::default(),
             token_ttl_secs: stepwise_token::DEFAULT_TTL_SECS,
         }
     }
@@ -85,13 +85,7 @@ impl AppState {
             format!("cannot open store {}: {e}{hint}", path.display())
         })?);
         let tokens = token_codec(&store, options.token_ttl_secs)?;
-        let engine = Engine::new(
-            store.clone(),
-            clock.clone(),
-            stepwise_engine::EngineConfig {
-                time_scale: options.time_scale,
-            },
-        );
+        let engine = Engine::new(store.clone(), clock.clone(), options.engine);
         Ok(AppState {
             store,
             engine,

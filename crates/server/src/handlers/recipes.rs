@@ -277,7 +277,7 @@ pub(super) mod testkit {
             let engine = Engine::new(
                 store.clone(),
                 Arc::new(clock.clone()),
-                EngineConfig { time_scale: 0.0 },
+                EngineConfig::default(),
             );
             let state = AppState {
                 store,
