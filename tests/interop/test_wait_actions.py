@@ -339,3 +339,50 @@ def test_images_that_cannot_be_retried(imagebuilder, kit: Kit):
         imagebuilder.retry_image(imageBuildVersionArn=failed_build.arn)
     with pytest.raises(imagebuilder.exceptions.ResourceNotFoundException):
         imagebuilder.retry_image(imageBuildVersionArn=done.arn.rsplit("/", 1)[0] + "/88")
+
+
+def test_a_second_cancel_while_one_is_pending_is_resource_in_use(stepwise_bin, tmp_path_factory):
+    """A rollback is not cut short by a cancellation, so the cancellation stays pending while
+    it runs: at time scale 0.05 a rollback takes 1.5 s, time for a second request."""
+    import os
+
+    from stepwise_harness import StepwiseServer, make_client
+
+    base = tmp_path_factory.mktemp("cancel-pending")
+    server = StepwiseServer(
+        stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
+        time_scale="0.05", pid_dir=os.environ.get("STEPWISE_PID_DIR"),
+    )
+    server.start()
+    try:
+        client = make_client(server.endpoint)
+        kit = Kit(client)
+        data = "schemaVersion: 1.0\nsteps:\n  - name: Launch\n    action: LaunchInstance\n    inputs:\n      waitFor: ssmAgent\n" \
+               "  - name: Configure\n    action: RunCommand\n    inputs:\n      documentName: AWS-RunShellScript\n" \
+               "      instanceId.$: $.stepOutputs.Launch.instanceId\n"
+        workflow = kit.create_workflow(data=data, name=unique_name("rolls-back"))
+        image = kit.create_image(
+            kit.create_recipe(), kit.create_infrastructure(), workflows=[{"workflowArn": workflow}],
+            tags={"stepwise:duration:Launch": "1", "stepwise:fail:Configure": "broken"},
+        )
+        wait_for(lambda: [e for e in kit.executions(image) if e["status"] == "ROLLBACK_IN_PROGRESS"],
+                 "the rollback to start")
+        token = str(uuid.uuid4())
+        client.cancel_image_creation(imageBuildVersionArn=image, clientToken=token)
+        with pytest.raises(client.exceptions.ResourceInUseException) as err:
+            client.cancel_image_creation(imageBuildVersionArn=image, clientToken=str(uuid.uuid4()))
+        assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert err.value.response["Error"]["Message"] == f"The image '{image}' is already being cancelled."
+        # The same request again is a replay, not a second cancellation.
+        assert client.cancel_image_creation(imageBuildVersionArn=image, clientToken=token)["clientToken"] == token
+        assert kit.executions(image)[0]["status"] == "ROLLBACK_IN_PROGRESS", "the window was real"
+
+        # The rollback finishes; the failure it rolled back decides the image.
+        final = kit.wait_image(image, timeout=30)
+        assert final["state"]["status"] == "FAILED"
+        execution = kit.executions(image)[0]
+        assert execution["status"] == "ROLLBACK_COMPLETED"
+        launch = kit.steps(execution["workflowExecutionId"])[0]
+        assert launch["rollbackStatus"] == "COMPLETED"
+    finally:
+        server.stop()

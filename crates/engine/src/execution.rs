@@ -443,7 +443,7 @@ impl Run<'_> {
         let millis =
             (simulate::ROLLBACK_DURATION as f64 * self.inner.config.time_scale * 1000.0) as u64;
         if millis > 0 {
-            self.sleep(millis).await;
+            self.sleep_through(millis).await;
         }
         if self.faults(&t.machine.document().steps[idx]).rollback_fail {
             Event::RollbackFailed

@@ -126,14 +126,31 @@ impl Run<'_> {
 
     /// Sleeps `millis`, waking early when a cancellation is requested.
     pub(crate) async fn sleep(&self, millis: u64) {
-        // On a virtual clock time passes at once: nothing else runs meanwhile.
-        if let Some(clock) = &self.inner.virtual_clock {
-            clock.advance(millis as i64);
-            return;
+        if !self.advance_virtual_clock(millis) {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(millis)) => {}
+                _ = self.wake.notified() => {}
+            }
         }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(millis)) => {}
-            _ = self.wake.notified() => {}
+    }
+
+    /// Sleeps `millis` whatever is requested meanwhile: a rollback is not cut short by a
+    /// cancellation (the cancellation stays pending until the rollback ends).
+    pub(crate) async fn sleep_through(&self, millis: u64) {
+        if !self.advance_virtual_clock(millis) {
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+        }
+    }
+
+    /// On a virtual clock time passes at once (nothing else runs meanwhile): advances it
+    /// and says so.
+    fn advance_virtual_clock(&self, millis: u64) -> bool {
+        match &self.inner.virtual_clock {
+            Some(clock) => {
+                clock.advance(millis as i64);
+                true
+            }
+            None => false,
         }
     }
 
