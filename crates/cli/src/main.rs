@@ -1,12 +1,13 @@
 //! The `stepwise` command: `serve` runs the Image Builder endpoint; `seed` fills a store
-//! with demo executions; `simulate` runs a workflow document offline.
+//! with demo executions; `simulate` runs a workflow document offline; `imagebuilder` calls
+//! the service as `aws imagebuilder` does.
 #![forbid(unsafe_code)]
 
 mod seed;
 mod serve;
 mod simulate;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Small, short-lived allocations dominate request handling; mimalloc serves them with far
 /// less contention and fragmentation than the system allocator (measured with scripts/bench).
@@ -42,7 +43,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `imagebuilder` is built at run time from the service model, beside the derived commands.
+    let matches = Cli::command()
+        .subcommand(stepwise_awscli::command())
+        .get_matches();
+    if let Some(("imagebuilder", m)) = matches.subcommand() {
+        return stepwise_awscli::run(m);
+    }
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Seed(args) => seed::run(args),
