@@ -17,6 +17,15 @@ which crates/awscli/tests check against the crate's tables.
 
 prints crates/awscli/src/output/unicode_tables.rs instead.
 
+    .venv/bin/python tests/interop/gen_cli_output_fixtures.py --yaml --ruamel-path DIR
+
+writes crates/awscli/tests/fixtures/yaml_output.json instead: the AWS CLI v2's `--output yaml`
+(ruamel.yaml's safe dumper, block style, libyaml emitter) for the same corpus plus YAML-specific
+strings. The AWS CLI v2 is not installable here and the venv has no ruamel.yaml, so install the
+versions the fixture records into DIR first:
+
+    .venv/bin/python -m pip install --target DIR ruamel.yaml==0.17.21 ruamel.yaml.clib==0.2.15
+
 The output is deterministic: running the script again rewrites the same bytes.
 """
 
@@ -36,6 +45,7 @@ FIXTURE = os.path.join(
     os.path.dirname(os.path.abspath(__file__)),
     '..', '..', 'crates', 'awscli', 'tests', 'fixtures', 'cli_output.json',
 )
+YAML_FIXTURE = os.path.join(os.path.dirname(FIXTURE), 'yaml_output.json')
 
 
 class _Query:
@@ -424,12 +434,72 @@ def rust_tables(facts):
     ])
 
 
+YAML_STRINGS = [
+    '', ' ', 'a', '-', '- a', '-a', 'a:', 'a: b', 'a:b', ':a', '?', '? a', '#a', 'a #b', 'a#b',
+    '---', '...x', '--', 'yes', 'no', 'on', 'true', 'True', 'TRUE', 'tRue', 'null', 'Null', '~',
+    '=', '<<', '!', '&', '*', '*a', '&a', '!a', '|', '>', '%', '@', '`', "'", '"', "a'b", 'a"b',
+    '0', '-0', '+1', '1_000', '0x1F', '0o17', '017', '0b101', '1.5', '.5', '-.5', '1e3', '1E3',
+    '1.e3', '.inf', '-.inf', '.nan', '.NaN', 'inf', 'nan', '2024-01-02', '2024-1-2T3:04:05',
+    '2024-01-02T03:04:05Z', '2024-01-02 03:04:05.123 +01:00', '12:30', '1:20:30', 'a\tb', '\t',
+    'a\nb', 'a\n', '\na', 'a\n\nb', 'a \nb', 'a\n b', ' a', 'a ', 'x\x00y', '\u00e9', '\u65e5',
+    '\U0001f680', 'a\u2028b', '\ufeff', '\x85', '\xa0', 'a\\b', 'a\rb', 'a\x1bb', '[x]', '{x}',
+    'a,b', 'a[b]', 'a{b}', 'x?y', '@x', 'a b c', 'word ' * 30, ('word ' * 30).strip(),
+    'x' * 100 + ' ' + 'y' * 10, 'a' * 79 + '  b c', ('long ' * 20) + '\n' + ('line ' * 20),
+    "'" + 'word ' * 25 + "'", 'tab\t' + 'word ' * 25, 'emoji \U0001f680 ' + 'word ' * 25,
+    'two  spaces ' * 12, 'k' * 129, 'k' * 128,
+]
+
+
+def yaml_corpus():
+    for name, command, value in corpus():
+        yield name, value
+    for i, s in enumerate(YAML_STRINGS):
+        yield 'string_%d' % i, s
+    yield 'strings_as_keys', {s: s for s in YAML_STRINGS}
+    yield 'strings_in_lists', [[s] for s in YAML_STRINGS[:20]]
+    yield 'nested_sequences', {
+        'a': [[1, [2, {'b': [3]}]], {'c': {'d': []}}], 'e': [{'f': None}],
+        'long': [{'x': 'word ' * 30}]}
+    yield 'numbers', [1.0, 0.1, 1e-07, 1e20, -0.0, 100.0, 1e16, 12345.678, 9007199254740993, -5]
+
+
+def yaml_fixture(ruamel_path):
+    if ruamel_path:
+        sys.path.insert(0, ruamel_path)
+    import ruamel.yaml
+    from ruamel.yaml import YAML
+    import _ruamel_yaml
+
+    dumper = YAML(typ='safe')
+    dumper.default_flow_style = False
+    cases = []
+    for name, value in yaml_corpus():
+        out = io.StringIO()
+        # The AWS CLI v2's YAML formatter skips an empty response, like its JSON formatter.
+        if value != {}:
+            dumper.dump(value, out)
+        cases.append({'name': name, 'value': value, 'yaml': out.getvalue()})
+    return {
+        'generator': 'tests/interop/gen_cli_output_fixtures.py --yaml',
+        'ruamel_yaml_version': ruamel.yaml.__version__,
+        'emitter': '%s.%s' % (dumper.Emitter.__module__, dumper.Emitter.__name__),
+        'libyaml_version': _ruamel_yaml.get_version_string(),
+        'cases': cases,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rust-tables', action='store_true',
                         help='print the Rust Unicode tables instead of writing the fixture')
-    parser.add_argument('--output', default=FIXTURE)
+    parser.add_argument('--yaml', action='store_true',
+                        help='write the yaml fixture (needs ruamel.yaml, see above)')
+    parser.add_argument('--ruamel-path', help='a directory holding ruamel.yaml')
+    parser.add_argument('--output', help='where to write the fixture')
     options = parser.parse_args()
+    if options.yaml:
+        _write(yaml_fixture(options.ruamel_path), options.output or YAML_FIXTURE)
+        return
     facts = unicode_facts()
     if options.rust_tables:
         sys.stdout.write(rust_tables(facts))
@@ -455,7 +525,11 @@ def main():
         'unicode': facts,
         'cases': cases,
     }
-    with open(options.output, 'w', encoding='utf-8', newline='\n') as f:
+    _write(fixture, options.output or FIXTURE)
+
+
+def _write(fixture, path):
+    with open(path, 'w', encoding='utf-8', newline='\n') as f:
         json.dump(fixture, f, indent=1, ensure_ascii=True)
         f.write('\n')
 
