@@ -45,10 +45,12 @@ pub fn command() -> Command {
 fn global_args() -> Vec<Arg> {
     let global = |name: &'static str| Arg::new(name).long(name).global(true);
     vec![
-        global("endpoint-url")
-            .value_name("URL")
-            .help(format!("Override the endpoint [default: the local Stepwise server, {DEFAULT_ENDPOINT}]")),
-        global("region").value_name("REGION").help("The region to use"),
+        global("endpoint-url").value_name("URL").help(format!(
+            "Override the endpoint [default: the local Stepwise server, {DEFAULT_ENDPOINT}]"
+        )),
+        global("region")
+            .value_name("REGION")
+            .help("The region to use"),
         global("profile")
             .value_name("PROFILE")
             .help("A profile from your credential and config files"),
@@ -125,7 +127,10 @@ pub fn run(matches: &ArgMatches) -> ExitCode {
     let Some((name, op_matches)) = matches.subcommand() else {
         return ExitCode::from(2);
     };
-    let Some(op) = OPERATIONS.iter().find(|op| xform_name(op.name, '-') == name) else {
+    let Some(op) = OPERATIONS
+        .iter()
+        .find(|op| xform_name(op.name, '-') == name)
+    else {
         return ExitCode::from(2);
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -175,7 +180,11 @@ fn output_format(matches: &ArgMatches) -> Result<OutputFormat, Failure> {
 
 /// The request members: `--cli-input-json`, then the options, then an idempotency token
 /// when none is given (as the SDKs fill it in).
-fn request(op: &Operation, params: &[Param], matches: &ArgMatches) -> Result<Map<String, Value>, Failure> {
+fn request(
+    op: &Operation,
+    params: &[Param],
+    matches: &ArgMatches,
+) -> Result<Map<String, Value>, Failure> {
     let base = match matches.get_one::<String>("cli-input-json") {
         Some(raw) => {
             let text = params::resolve_file("cli-input-json", raw).map_err(Failure::Usage)?;
@@ -210,10 +219,9 @@ fn request(op: &Operation, params: &[Param], matches: &ArgMatches) -> Result<Map
 async fn execute(op: &'static Operation, matches: &ArgMatches) -> Result<String, Failure> {
     let format = output_format(matches)?;
     let query = match matches.get_one::<String>("query") {
-        Some(q) => Some(
-            jmespath::compile(q)
-                .map_err(|e| Failure::Usage(format!("argument --query: Bad value for --query {q}: {e}")))?,
-        ),
+        Some(q) => Some(jmespath::compile(q).map_err(|e| {
+            Failure::Usage(format!("argument --query: Bad value for --query {q}: {e}"))
+        })?),
         None => None,
     };
     let params = params::params(op);
@@ -239,13 +247,20 @@ async fn execute(op: &'static Operation, matches: &ArgMatches) -> Result<String,
         Some(paging) if format == OutputFormat::Text => {
             // The AWS CLI prints text page by page, the query applied to each.
             let mut out = String::new();
-            for part in paging.text_parts(conn, op, input).await.map_err(Failure::Call)? {
+            for part in paging
+                .text_parts(conn, op, input)
+                .await
+                .map_err(Failure::Call)?
+            {
                 out.push_str(&output::render(format, op.name, &search(part)?));
             }
             Ok(out)
         }
         Some(paging) => {
-            let full = paging.full_result(conn, op, input).await.map_err(Failure::Call)?;
+            let full = paging
+                .full_result(conn, op, input)
+                .await
+                .map_err(Failure::Call)?;
             Ok(output::render(format, op.name, &search(full)?))
         }
         None => {

@@ -8,6 +8,7 @@ mod names;
 pub mod output;
 mod paging;
 mod params;
+mod response;
 mod shorthand;
 pub mod transport;
 

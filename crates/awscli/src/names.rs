@@ -45,6 +45,9 @@ mod tests {
         assert_eq!(xform_name("s3Logs", '-'), "s3-logs");
         assert_eq!(xform_name("ListGatewayARNs", '-'), "list-gateway-arns");
         assert_eq!(xform_name("already-kebab", '-'), "already-kebab");
-        assert_eq!(xform_name("DescribeDBInstances", '-'), "describe-db-instances");
+        assert_eq!(
+            xform_name("DescribeDBInstances", '-'),
+            "describe-db-instances"
+        );
     }
 }

@@ -46,7 +46,10 @@ impl PageSource for HttpSource {
     fn fetch(&self, request: PageRequest) -> PageFuture<(), CallError> {
         let mut input = self.input.clone();
         if let Some(token) = request.token {
-            input.insert(self.descriptor.input_token.to_string(), Value::String(token));
+            input.insert(
+                self.descriptor.input_token.to_string(),
+                Value::String(token),
+            );
         }
         if let (Some(limit), Some(key)) = (request.limit, self.descriptor.limit_key) {
             input.insert(key.to_string(), json!(limit));
@@ -117,7 +120,12 @@ impl Paging {
         }))
     }
 
-    fn paginator(&self, conn: Connection, op: &'static Operation, mut input: Map<String, Value>) -> Paginator<HttpSource> {
+    fn paginator(
+        &self,
+        conn: Connection,
+        op: &'static Operation,
+        mut input: Map<String, Value>,
+    ) -> Paginator<HttpSource> {
         // Paging members from --cli-input-json give way to the paginator's (as in AWS CLI v1).
         input.remove(self.descriptor.input_token);
         if let Some(k) = self.descriptor.limit_key {

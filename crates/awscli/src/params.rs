@@ -58,7 +58,11 @@ pub fn arguments(params: &[Param], hidden: &[&str]) -> Vec<Arg> {
     for p in params {
         let hide = hidden.contains(&p.member.name);
         let required = if p.member.required { " [required]" } else { "" };
-        let help = format!("({}) {}{required}", type_label(p.member.target), p.member.name);
+        let help = format!(
+            "({}) {}{required}",
+            type_label(p.member.target),
+            p.member.name
+        );
         match p.member.target.kind {
             ShapeKind::Boolean => {
                 args.push(
@@ -186,7 +190,10 @@ pub fn parse_value(cli_name: &str, shape: &Shape, raw: &str) -> Result<Value, St
             let trimmed = text.trim_start();
             if trimmed.starts_with('{') || trimmed.starts_with('[') {
                 serde_json::from_str(&text).map_err(|e| {
-                    bad(cli_name, format!("Invalid JSON: {e}\nJSON received: {text}"))
+                    bad(
+                        cli_name,
+                        format!("Invalid JSON: {e}\nJSON received: {text}"),
+                    )
                 })
             } else {
                 let short = shorthand::parse(&text).map_err(|e| bad(cli_name, e))?;
@@ -300,11 +307,21 @@ mod tests {
         );
         let tests = member("CreateImage", "imageTestsConfiguration");
         assert_eq!(
-            parse_value("image-tests-configuration", tests, "imageTestsEnabled=false,timeoutMinutes=90").unwrap(),
+            parse_value(
+                "image-tests-configuration",
+                tests,
+                "imageTestsEnabled=false,timeoutMinutes=90"
+            )
+            .unwrap(),
             json!({"imageTestsEnabled": false, "timeoutMinutes": 90})
         );
         let err = parse_value("image-tests-configuration", tests, "nope=1").unwrap_err();
-        assert!(err.starts_with("Error parsing parameter '--image-tests-configuration': Unknown key 'nope'"), "{err}");
+        assert!(
+            err.starts_with(
+                "Error parsing parameter '--image-tests-configuration': Unknown key 'nope'"
+            ),
+            "{err}"
+        );
         let err = parse_value("tags", tags, "{bad json").unwrap_err();
         assert!(err.contains("Invalid JSON"), "{err}");
     }

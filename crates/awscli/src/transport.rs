@@ -48,8 +48,10 @@ pub enum CallError {
     Client(String),
 }
 
-type HttpsClient =
-    Client<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>, Full<Bytes>>;
+type HttpsClient = Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    Full<Bytes>,
+>;
 
 /// A resolved, ready connection to the service.
 pub struct Connection {
@@ -104,7 +106,10 @@ impl Connection {
                 .or_else(|| sdk.endpoint_url().map(str::to_string))
         });
         let endpoint = configured.unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
-        if endpoint.parse::<http::Uri>().map_or(true, |u| u.scheme().is_none() || u.host().is_none()) {
+        if endpoint
+            .parse::<http::Uri>()
+            .map_or(true, |u| u.scheme().is_none() || u.host().is_none())
+        {
             return Err(CallError::Client(format!(
                 "Bad value for --endpoint-url \"{endpoint}\": scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/"
             )));
@@ -152,13 +157,14 @@ impl Connection {
         &self.region
     }
 
-    /// Calls `op` with `input` (members by their API names) and returns the response body.
+    /// Calls `op` with `input` (members by their API names) and returns the response body as
+    /// botocore parses it ([`crate::response`]).
     pub async fn call(&self, op: &Operation, input: &Value) -> Result<Value, CallError> {
         let (uri, body) = self.encode(op, input)?;
-        let mut request = http::Request::builder()
-            .method(op.method)
-            .uri(&uri)
-            .header("user-agent", concat!("stepwise-cli/", env!("CARGO_PKG_VERSION")));
+        let mut request = http::Request::builder().method(op.method).uri(&uri).header(
+            "user-agent",
+            concat!("stepwise-cli/", env!("CARGO_PKG_VERSION")),
+        );
         if !body.is_empty() {
             request = request.header("content-type", "application/json");
         }
@@ -201,7 +207,10 @@ impl Connection {
             .map_err(|e| CallError::Client(format!("the response was cut short: {e}")))?
             .to_bytes();
         if self.debug {
-            eprintln!("DEBUG: response {status}: {}", String::from_utf8_lossy(&bytes));
+            eprintln!(
+                "DEBUG: response {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            );
         }
         let parsed: Option<Value> = if bytes.is_empty() {
             Some(Value::Object(Map::new()))
@@ -209,12 +218,14 @@ impl Connection {
             serde_json::from_slice(&bytes).ok()
         };
         if (200..300).contains(&status) {
-            return parsed.ok_or_else(|| {
-                CallError::Client(format!(
-                    "The {} operation returned a body that is not JSON",
-                    op.name
-                ))
-            });
+            return parsed
+                .map(|v| crate::response::parse(op.output, &v))
+                .ok_or_else(|| {
+                    CallError::Client(format!(
+                        "The {} operation returned a body that is not JSON",
+                        op.name
+                    ))
+                });
         }
         Err(service_error(op.name, status, error_type, parsed))
     }
@@ -236,7 +247,11 @@ impl Connection {
                         Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    query.push(format!("{}={}", encode_component(key), encode_component(&text)));
+                    query.push(format!(
+                        "{}={}",
+                        encode_component(key),
+                        encode_component(&text)
+                    ));
                 }
                 None => {
                     body.insert(m.name.to_string(), v.clone());
@@ -298,7 +313,12 @@ impl CallError {
 
 /// The error a failed response carries: its type from `x-amzn-ErrorType` (or `__type`,
 /// `code`), its message from `message` / `Message`.
-fn service_error(operation: &str, status: u16, header: Option<String>, body: Option<Value>) -> CallError {
+fn service_error(
+    operation: &str,
+    status: u16,
+    header: Option<String>,
+    body: Option<Value>,
+) -> CallError {
     let field = |k: &str| {
         body.as_ref()
             .and_then(|b| b.get(k))
@@ -359,7 +379,12 @@ mod tests {
             e.to_string(),
             "An error occurred (ResourceNotFoundException) when calling the GetImage operation: not here"
         );
-        let e = service_error("GetImage", 400, None, Some(json!({"__type": "com.amazon#ThrottlingException", "Message": "slow"})));
+        let e = service_error(
+            "GetImage",
+            400,
+            None,
+            Some(json!({"__type": "com.amazon#ThrottlingException", "Message": "slow"})),
+        );
         assert_eq!(
             e.to_string(),
             "An error occurred (ThrottlingException) when calling the GetImage operation: slow"
