@@ -226,7 +226,7 @@ async fn execute(op: &'static Operation, matches: &ArgMatches) -> Result<String,
     };
     let params = params::params(op);
     let input = request(op, &params, matches)?;
-    let paging = Paging::from_matches(op, &params, matches).map_err(Failure::Usage)?;
+    let paging = Paging::from_matches(op, &params, matches).map_err(Failure::Call)?;
     let options = ConnectionOptions {
         endpoint_url: matches.get_one::<String>("endpoint-url").cloned(),
         region: matches.get_one::<String>("region").cloned(),
@@ -236,9 +236,7 @@ async fn execute(op: &'static Operation, matches: &ArgMatches) -> Result<String,
     let conn = Connection::resolve(&options).await.map_err(call_failure)?;
     let search = |v: Value| -> Result<Value, Failure> {
         match &query {
-            Some(q) => q
-                .search(v)
-                .map(|r| serde_json::to_value(&*r).unwrap_or(Value::Null))
+            Some(q) => stepwise_client::query::search(q, &v)
                 .map_err(|e| Failure::Call(format!("JMESPath error: {e}"))),
             None => Ok(v),
         }

@@ -52,6 +52,7 @@ mod lenient_base64;
 mod pages;
 mod paginator;
 mod pyrepr;
+pub mod query;
 mod results;
 pub mod sdk;
 mod source;

@@ -124,8 +124,7 @@ pub(crate) fn searcher<O>(
 ) -> Result<impl FnMut(Page<O>) -> Result<Vec<Value>, String> + Send + 'static, String> {
     let compiled = jmespath::compile(expression).map_err(|e| e.to_string())?;
     Ok(move |page: Page<O>| {
-        let found = compiled.search(page.json()).map_err(|e| e.to_string())?;
-        let value = serde_json::to_value(&*found).map_err(|e| e.to_string())?;
+        let value = crate::query::search(&compiled, page.json())?;
         Ok(match value {
             Value::Array(values) => values,
             other => vec![other],

@@ -5,8 +5,8 @@ Everything in the fixture is produced by botocore 1.44.8's own code (TokenEncode
 its parameter validator, binascii.a2b_base64, the Image Builder paginator and service models), so the
 Rust tests compare against botocore, not against our reading of it.
 
-    python crates/client/tests/interop/gen_botocore_tokens.py          # rewrite the fixture
-    python crates/client/tests/interop/gen_botocore_tokens.py --check  # exit 1 if it would change
+    python tests/interop/gen_botocore_tokens.py          # rewrite the fixture
+    python tests/interop/gen_botocore_tokens.py --check  # exit 1 if it would change
 
 The output is deterministic: running it twice gives the same bytes.
 """
@@ -25,7 +25,7 @@ from botocore.validate import validate_parameters
 
 EXPECTED_BOTOCORE = "1.44.8"
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(HERE, "..", "fixtures", "botocore.json")
+FIXTURE = os.path.join(HERE, "..", "..", "crates", "client", "tests", "fixtures", "botocore.json")
 OP = "ListWorkflowStepExecutions"
 WF = "wf-0b6e2c1a-4f3d-4c8e-9a71-2d5f0e8b7c43"
 GOLDEN_SERVER_TOKEN = "/wEAAAAAaVW5AAEABAAAAAIUVNFWB9Cd7aLkbT8td61P"
@@ -415,7 +415,7 @@ def main():
     if botocore.__version__ != EXPECTED_BOTOCORE:
         sys.exit(f"botocore {EXPECTED_BOTOCORE} required, found {botocore.__version__}")
     fixture = {
-        "generator": "crates/client/tests/interop/gen_botocore_tokens.py",
+        "generator": "tests/interop/gen_botocore_tokens.py",
         "botocore": botocore.__version__,
         "paginators": models(),
         "encode": encode_cases(),

@@ -1,0 +1,301 @@
+"""`stepwise imagebuilder` against the AWS CLI 1.46.3, both on the running binary: every output
+format byte for byte, errors and exit statuses, pagination options, resume tokens crossing between
+the two (and boto3) in both directions, --cli-input-json, and the endpoint, region and profile
+chain."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stepwise_harness import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION, Kit, find_aws_cli, unique_name
+
+# The AWS CLI vendors botocore 1.43.62, whose model has no attemptNumber / maxAttempts on step
+# executions; Stepwise's model (botocore 1.44.8) has them. Commands whose output would include
+# them are compared through a --query that leaves them out.
+STEP_FIELDS = "steps[].{name: name, action: action, status: status, startTime: startTime, endTime: endTime}"
+# A request id differs per call; every bare UUID is blanked (same length: tables keep their widths).
+UUID = re.compile(r"(?<![\w-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])")
+
+
+def blank_ids(text: str) -> str:
+    return UUID.sub("X" * 36, text)
+
+
+class Tools:
+    """Runs `aws imagebuilder …` and `stepwise imagebuilder …` with the same clean environment."""
+
+    def __init__(self, stepwise_bin: Path, endpoint: str, scratch: Path):
+        self.stepwise_bin = stepwise_bin
+        self.endpoint = endpoint
+        self.aws_script = find_aws_cli()
+        missing = scratch / "no-config"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.env.update(
+            AWS_ACCESS_KEY_ID=DUMMY_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=DUMMY_SECRET_KEY,
+            AWS_DEFAULT_REGION=REGION, AWS_CONFIG_FILE=str(missing / "config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(missing / "credentials"), AWS_EC2_METADATA_DISABLED="true",
+            AWS_PAGER="", PYTHONWARNINGS="ignore",
+        )
+
+    def run(self, tool: str, *args: str, endpoint: bool = True, env: dict | None = None):
+        base = ([sys.executable, str(self.aws_script)] if tool == "aws" else [str(self.stepwise_bin)])
+        extra = ["--endpoint-url", self.endpoint] if endpoint else []
+        return subprocess.run([*base, "imagebuilder", *args, *extra], capture_output=True, text=True,
+                              env={**self.env, **(env or {})}, stdin=subprocess.DEVNULL, timeout=120)
+
+    def both(self, *args: str):
+        return self.run("aws", *args), self.run("stepwise", *args)
+
+
+@pytest.fixture(scope="module")
+def tools(stepwise_bin, stepwise, tmp_path_factory) -> Tools:
+    return Tools(stepwise_bin, stepwise.endpoint, tmp_path_factory.mktemp("cli"))
+
+
+@pytest.fixture(scope="module")
+def built(kit: Kit) -> dict:
+    """One finished image with a seven-step custom build workflow and tags."""
+    workflow = kit.create_workflow(7, name=unique_name("cli"))
+    image = kit.create_image(kit.create_recipe(), kit.create_infrastructure(),
+                             workflows=[{"workflowArn": workflow}], tags={"team": "ünïcode ✓", "b": "2"})
+    kit.wait_image(image)
+    (execution,) = kit.executions(image)
+    return {"workflow": workflow, "image": image, "execution": execution["workflowExecutionId"],
+            "step": kit.steps(execution["workflowExecutionId"])[0]["stepExecutionId"]}
+
+
+def commands(b: dict) -> dict[str, list[str]]:
+    return {
+        "get-workflow-execution": ["get-workflow-execution", "--workflow-execution-id", b["execution"]],
+        "list-workflow-executions": ["list-workflow-executions", "--image-build-version-arn", b["image"]],
+        "get-image": ["get-image", "--image-build-version-arn", b["image"]],
+        "get-workflow": ["get-workflow", "--workflow-build-version-arn", b["workflow"]],
+        "list-workflows": ["list-workflows", "--owner", "Self"],
+        "steps-queried": ["list-workflow-step-executions", "--workflow-execution-id", b["execution"],
+                          "--query", STEP_FIELDS],
+        "steps-cut-short": ["list-workflow-step-executions", "--workflow-execution-id", b["execution"],
+                            "--max-items", "3", "--page-size", "2",
+                            "--query", "{steps: " + STEP_FIELDS + ", NextToken: NextToken}"],
+        "scalar": ["get-workflow-execution", "--workflow-execution-id", b["execution"], "--query", "status"],
+        "empty-list": ["list-waiting-workflow-steps", "--query", "steps"],
+    }
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "table"])
+@pytest.mark.parametrize("name", ["get-workflow-execution", "list-workflow-executions", "get-image", "get-workflow",
+                                  "list-workflows", "steps-queried", "steps-cut-short", "scalar", "empty-list"])
+def test_output_matches_the_aws_cli_byte_for_byte(tools, built, fmt, name):
+    args = [*commands(built)[name], "--output", fmt]
+    # A NextToken holds the second its server token was issued; a pair of runs straddling a
+    # second differs there alone, and is redone (a real difference stays).
+    for _ in range(5 if name == "steps-cut-short" else 1):
+        aws, ours = tools.both(*args)
+        if blank_ids(ours.stdout) == blank_ids(aws.stdout):
+            break
+    assert aws.returncode == 0, aws.stderr
+    assert ours.returncode == 0, ours.stderr
+    assert blank_ids(ours.stdout) == blank_ids(aws.stdout)
+
+
+def test_yaml_output_is_the_json_output(tools, built):
+    def without_request_id(v):
+        if isinstance(v, dict):
+            v.pop("requestId", None)
+        return v
+
+    for args in commands(built).values():
+        as_json = tools.run("stepwise", *args, "--output", "json")
+        as_yaml = tools.run("stepwise", *args, "--output", "yaml")
+        assert as_yaml.returncode == 0, as_yaml.stderr
+        expected = json.loads(as_json.stdout) if as_json.stdout else None
+        assert without_request_id(yaml.safe_load(as_yaml.stdout)) == without_request_id(expected)
+
+
+def test_paginated_text_goes_page_by_page_like_the_aws_cli(tools, built):
+    args = ["list-workflow-step-executions", "--workflow-execution-id", built["execution"], "--max-items", "5",
+            "--page-size", "2", "--output", "text", "--query", "steps[].[name, status]"]
+    aws, ours = tools.both(*args)
+    assert aws.returncode == ours.returncode == 0, aws.stderr + ours.stderr
+    assert ours.stdout == aws.stdout
+
+
+def test_service_errors_print_and_exit_like_the_aws_cli(tools, built):
+    missing_image = built["image"].rsplit("/", 1)[0] + "/99"
+    for args in (["get-image", "--image-build-version-arn", missing_image],
+                 ["get-image", "--image-build-version-arn", "not-an-arn"],
+                 ["list-workflow-step-executions", "--workflow-execution-id", built["execution"],
+                  "--starting-token", "bm90IGEgdG9rZW4="],
+                 ["cancel-image-creation", "--image-build-version-arn", built["image"]]):
+        aws, ours = tools.both(*args)
+        assert (ours.returncode, ours.stdout) == (aws.returncode, aws.stdout) == (255, ""), args
+        assert ours.stderr == aws.stderr, args
+
+
+def test_usage_errors_name_the_option(tools):
+    ours = tools.run("stepwise", "get-image")
+    assert ours.returncode == 2 and "--image-build-version-arn" in ours.stderr
+    ours = tools.run("stepwise", "list-workflow-executions", "--image-build-version-arn", "x", "--max-results", "ten")
+    assert ours.returncode == 2
+    assert "Error parsing parameter '--max-results'" in ours.stderr
+
+
+def test_no_paginate_makes_one_call_and_refuses_paging_options(tools, built):
+    args = ["list-workflow-step-executions", "--workflow-execution-id", built["execution"], "--max-results", "2",
+            "--query", "{steps: steps[].name, nextToken: nextToken}"]
+    aws, ours = tools.both(*args)
+    assert json.loads(ours.stdout)["steps"] == json.loads(aws.stdout)["steps"]
+    assert len(json.loads(ours.stdout)["steps"]) == 2 and json.loads(ours.stdout)["nextToken"]
+    aws, ours = tools.both("list-workflow-step-executions", "--workflow-execution-id", built["execution"],
+                           "--no-paginate", "--max-items", "2")
+    assert ours.returncode == aws.returncode == 255
+    assert ours.stderr == aws.stderr
+
+
+# --------------------------------------------------------------------------- resume tokens
+
+
+def cut(tools: Tools, tool: str, execution: str, *paging: str) -> dict:
+    run = tools.run(tool, "list-workflow-step-executions", "--workflow-execution-id", execution, *paging,
+                    "--query", "{names: steps[].name, NextToken: NextToken}", "--output", "json")
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def issued_at(token: str | None) -> int | None:
+    """The issue second inside the server token a resume token carries (spec §2.2)."""
+    server = token and json.loads(base64.b64decode(token)).get("nextToken")
+    if server is None:
+        return None
+    return int.from_bytes(base64.b64decode(server)[2:10], "big")
+
+
+@pytest.mark.parametrize("page_size,max_items", [(1, 1), (1, 3), (2, 3), (3, 3), (2, 4), (5, 2), (4, 6), (7, 3)])
+def test_tokens_are_identical_and_resume_across_tools(tools, built, page_size, max_items):
+    execution = built["execution"]
+    paging = ["--page-size", str(page_size), "--max-items", str(max_items)]
+    # A server token carries the second it was issued at; the two strings can only be equal
+    # when both were issued within the same second, so a pair that straddles one is redone.
+    for _ in range(5):
+        aws, ours = cut(tools, "aws", execution, *paging), cut(tools, "stepwise", execution, *paging)
+        if issued_at(aws["NextToken"]) == issued_at(ours["NextToken"]):
+            break
+    assert ours == aws
+    everything = cut(tools, "stepwise", execution)["names"]
+    assert ours["names"] == everything[:max_items]
+    if max_items >= len(everything):
+        assert ours["NextToken"] is None
+        return
+    token = ours["NextToken"]
+    # The same token continues at the same next item in either tool.
+    rest_aws = cut(tools, "aws", execution, "--starting-token", token, "--page-size", str(page_size))
+    rest_ours = cut(tools, "stepwise", execution, "--starting-token", token, "--page-size", str(page_size))
+    assert rest_ours == rest_aws
+    assert rest_ours["names"] == everything[max_items:]
+
+
+def test_boto3_tokens_continue_in_stepwise_and_back(tools, built, imagebuilder):
+    execution = built["execution"]
+    paginator = imagebuilder.get_paginator("list_workflow_step_executions")
+    first = paginator.paginate(workflowExecutionId=execution,
+                               PaginationConfig={"MaxItems": 2, "PageSize": 3}).build_full_result()
+    rest = cut(tools, "stepwise", execution, "--starting-token", first["NextToken"], "--max-items", "3")
+    middle = [s["name"] for s in first["steps"]] + rest["names"]
+    back = paginator.paginate(workflowExecutionId=execution,
+                              PaginationConfig={"StartingToken": rest["NextToken"]}).build_full_result()
+    everything = [s["name"] for s in paginator.paginate(workflowExecutionId=execution).build_full_result()["steps"]]
+    assert middle + [s["name"] for s in back["steps"]] == everything
+    assert "NextToken" not in back
+
+
+def test_the_sdk_paginator_example_agrees_with_boto3(built, imagebuilder, stepwise):
+    example = os.environ.get("STEPWISE_CLIENT_EXAMPLE")
+    if not example:
+        pytest.skip("STEPWISE_CLIENT_EXAMPLE is not set (scripts/test sets it)")
+    execution = built["execution"]
+    paginator = imagebuilder.get_paginator("list_workflow_step_executions")
+    for page_size, max_items in [(2, 3), (3, 3), (1, 5)]:
+        run = subprocess.run([example, "--endpoint", stepwise.endpoint, "--page-size", str(page_size),
+                              "--max-items", str(max_items), execution], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        lines = run.stdout.splitlines()
+        expected = paginator.paginate(workflowExecutionId=execution,
+                                      PaginationConfig={"MaxItems": max_items, "PageSize": page_size}).build_full_result()
+        assert [l.split("\t")[1] for l in lines[:-1]] == [s["name"] for s in expected["steps"]]
+        assert lines[-1] == f"NextToken: {expected['NextToken']}"
+        resumed = subprocess.run([example, "--endpoint", stepwise.endpoint, "--starting-token",
+                                  expected["NextToken"], execution], capture_output=True, text=True, timeout=60)
+        rest = paginator.paginate(workflowExecutionId=execution,
+                                  PaginationConfig={"StartingToken": expected["NextToken"]}).build_full_result()
+        assert [l.split("\t")[1] for l in resumed.stdout.splitlines()[:-1]] == [s["name"] for s in rest["steps"]]
+
+
+# --------------------------------------------------------------------------- input and configuration
+
+
+def test_cli_input_json_inline_and_from_a_file(tools, built, tmp_path):
+    request = {"workflowExecutionId": built["execution"]}
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(request))
+    direct = tools.run("stepwise", "get-workflow-execution", "--workflow-execution-id", built["execution"],
+                       "--query", "workflowExecutionId")
+    for source in (json.dumps(request), f"file://{path}"):
+        via = tools.run("stepwise", "get-workflow-execution", "--cli-input-json", source, "--query",
+                        "workflowExecutionId")
+        assert via.returncode == 0, via.stderr
+        assert via.stdout == direct.stdout
+    # An option on the command line wins over the JSON.
+    bad = tools.run("stepwise", "get-workflow-execution", "--cli-input-json", json.dumps(request),
+                    "--workflow-execution-id", "wf-00000000-0000-4000-8000-000000000000")
+    assert bad.returncode == 255 and "ResourceNotFoundException" in bad.stderr
+
+
+def test_the_endpoint_comes_from_the_environment_or_the_profile(tools, built, tmp_path):
+    args = ["get-workflow-execution", "--workflow-execution-id", built["execution"], "--query", "status",
+            "--output", "text"]
+    for env in ({"AWS_ENDPOINT_URL_IMAGEBUILDER": tools.endpoint}, {"AWS_ENDPOINT_URL": tools.endpoint}):
+        run = tools.run("stepwise", *args, endpoint=False, env=env)
+        assert (run.returncode, run.stdout) == (0, "COMPLETED\n"), run.stderr
+    config = tmp_path / "config"
+    config.write_text(f"[profile local]\nregion = {REGION}\nendpoint_url = {tools.endpoint}\n")
+    run = tools.run("stepwise", *args, "--profile", "local", endpoint=False,
+                    env={"AWS_CONFIG_FILE": str(config), "AWS_DEFAULT_REGION": ""})
+    assert (run.returncode, run.stdout) == (0, "COMPLETED\n"), run.stderr
+    # Another region is another tenant: the execution is not there.
+    run = tools.run("stepwise", *args, "--region", "eu-west-1")
+    assert run.returncode == 255 and "ResourceNotFoundException" in run.stderr
+
+
+def test_nothing_listening_is_a_clear_error(tools):
+    run = tools.run("stepwise", "list-images", endpoint=False, env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    assert run.returncode == 255
+    assert 'Could not connect to the endpoint URL: "http://127.0.0.1:9/ListImages' in run.stderr
+
+
+def test_debug_shows_the_requests(tools, built):
+    run = tools.run("stepwise", "get-workflow-execution", "--workflow-execution-id", built["execution"], "--debug")
+    assert run.returncode == 0
+    assert "GetWorkflowExecution" in run.stderr and "authorization" not in run.stderr.lower()
+    json.loads(run.stdout)
+
+
+def test_structured_parameters_take_shorthand_or_json(tools, built, kit: Kit):
+    recipe, infra = kit.create_recipe(), kit.create_infrastructure()
+    made = tools.run("stepwise", "create-image", "--image-recipe-arn", recipe,
+                     "--infrastructure-configuration-arn", infra, "--workflows",
+                     f"workflowArn={built['workflow']}", "--tags", "k1=v1,k2=v2",
+                     "--image-tests-configuration", '{"imageTestsEnabled": false}', "--query", "imageBuildVersionArn",
+                     "--output", "text")
+    assert made.returncode == 0, made.stderr
+    image = kit.client.get_image(imageBuildVersionArn=made.stdout.strip())["image"]
+    assert image["tags"] == {"k1": "v1", "k2": "v2"}
+    assert image["imageTestsConfiguration"]["imageTestsEnabled"] is False
+    assert image["workflows"][0]["workflowArn"] == built["workflow"]
