@@ -11,5 +11,6 @@ mod params;
 mod response;
 mod shorthand;
 pub mod transport;
+pub mod watch;
 
 pub use command::{command, run};

@@ -6,6 +6,7 @@
 mod seed;
 mod serve;
 mod simulate;
+mod watch;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -40,6 +41,9 @@ enum Command {
     /// Run a workflow document offline and print its execution as the service records it.
     #[command(long_about = simulate::LONG_ABOUT)]
     Simulate(simulate::SimulateArgs),
+    /// Follow an image build live until it ends (exit 0 when AVAILABLE).
+    #[command(long_about = watch::LONG_ABOUT)]
+    Watch(watch::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,5 +62,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Seed(args) => seed::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Watch(args) => watch::run(args),
     }
 }
