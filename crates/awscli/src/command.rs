@@ -80,7 +80,10 @@ fn operation_command(op: &'static Operation) -> Command {
         })
         .unwrap_or_default();
     let mut cmd = Command::new(xform_name(op.name, '-'))
-        .about(format!("The {} operation", op.name))
+        .about(match paging {
+            Some(_) => format!("Call {} (paginated)", op.name),
+            None => format!("Call {}", op.name),
+        })
         .args(params::arguments(&params::params(op), &hidden))
         .arg(
             Arg::new("cli-input-json")
