@@ -299,3 +299,26 @@ def test_structured_parameters_take_shorthand_or_json(tools, built, kit: Kit):
     assert image["tags"] == {"k1": "v1", "k2": "v2"}
     assert image["imageTestsConfiguration"]["imageTestsEnabled"] is False
     assert image["workflows"][0]["workflowArn"] == built["workflow"]
+
+
+def test_a_raw_service_token_starts_a_paginated_run(tools, built):
+    """X-03: a nextToken from --max-results (one call) works as --starting-token."""
+    execution = built["execution"]
+    one = tools.run("stepwise", "list-workflow-step-executions", "--workflow-execution-id", execution,
+                    "--max-results", "3", "--query", "{names: steps[].name, nextToken: nextToken, NextToken: NextToken}")
+    first = json.loads(one.stdout)
+    assert len(first["names"]) == 3 and first["nextToken"] and first["NextToken"] is None
+    everything = cut(tools, "stepwise", execution)["names"]
+    for tool in ("stepwise", "aws"):
+        rest = cut(tools, tool, execution, "--starting-token", first["nextToken"])
+        assert rest["names"] == everything[3:], tool
+
+
+def test_manual_paging_members_refuse_the_pagination_options(tools, built):
+    """X-05: --max-results with --starting-token is an error before any request, as in the AWS CLI."""
+    args = ["list-workflow-step-executions", "--workflow-execution-id", built["execution"], "--max-results", "3",
+            "--starting-token", "abc"]
+    aws, ours = tools.both(*args)
+    assert ours.returncode == aws.returncode == 255
+    assert ours.stderr == aws.stderr
+    assert "Cannot specify --no-paginate along with pagination arguments: --starting-token" in ours.stderr
