@@ -10,6 +10,7 @@ pub mod operations;
 pub mod pyjson;
 pub mod render;
 pub mod schema;
+pub mod shaped;
 pub mod time;
 pub mod validate;
 

@@ -8,7 +8,6 @@ mod names;
 pub mod output;
 mod paging;
 mod params;
-mod response;
 mod shorthand;
 pub mod transport;
 pub mod watch;

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use std::time::SystemTime;
 use stepwise_api::operations::Operation;
 use stepwise_api::schema::ShapeKind;
+use stepwise_api::shaped::shaped;
 
 /// Where a command goes when nothing names an endpoint: the local Stepwise server.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4599";
@@ -158,7 +159,7 @@ impl Connection {
     }
 
     /// Calls `op` with `input` (members by their API names) and returns the response body as
-    /// botocore parses it ([`crate::response`]).
+    /// botocore parses it: modelled members only, in model order, nulls left out.
     pub async fn call(&self, op: &Operation, input: &Value) -> Result<Value, CallError> {
         let (uri, body) = self.encode(op, input)?;
         let mut request = http::Request::builder().method(op.method).uri(&uri).header(
@@ -219,7 +220,7 @@ impl Connection {
         };
         if (200..300).contains(&status) {
             return parsed
-                .map(|v| crate::response::parse(op.output, &v))
+                .map(|v| shaped(op.output, &v).unwrap_or(v))
                 .ok_or_else(|| {
                     CallError::Client(format!(
                         "The {} operation returned a body that is not JSON",

@@ -5,7 +5,7 @@
 use super::filters::Filters;
 use super::json::{str_member, Obj};
 use super::stored::{
-    commit_create, create_response, delete_unused, ensure_absent, get_body, shaped, snapshot_of,
+    commit_create, create_response, delete_unused, ensure_absent, get_body, snapshot_of,
     stop_if_dry_run,
 };
 use crate::idempotency::Idempotency;
@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{self, normalize_name, Arn};
 use stepwise_api::schema;
+use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
 use stepwise_store::ResourceKind;

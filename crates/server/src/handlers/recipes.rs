@@ -4,8 +4,7 @@
 use super::filters::Filters;
 use super::json::{str_member, Obj};
 use super::stored::{
-    commit_create, create_response, delete_unused, ensure_absent, shaped, snapshot_of,
-    stop_if_dry_run,
+    commit_create, create_response, delete_unused, ensure_absent, snapshot_of, stop_if_dry_run,
 };
 use crate::idempotency::Idempotency;
 use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
@@ -16,6 +15,7 @@ use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
 };
 use stepwise_api::schema;
+use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
 use stepwise_store::ResourceKind;

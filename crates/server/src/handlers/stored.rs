@@ -4,38 +4,10 @@
 use super::json::{str_member, Obj};
 use crate::idempotency::Idempotency;
 use crate::protocol::Ctx;
-use serde_json::{Map, Value};
-use stepwise_api::schema::{Shape, ShapeKind};
+use serde_json::Value;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{is_terminal_image_status, ImageRecord};
 use stepwise_store::{ResourceKind, StoreError, Write};
-
-/// `value` reduced to the members `shape` defines, in model order, recursively; `null`
-/// members are dropped. Keeps unknown or null input members out of stored bodies and
-/// picks a summary's members out of a full body.
-pub(super) fn shaped(shape: &'static Shape, value: &Value) -> Option<Value> {
-    match (&shape.kind, value) {
-        (_, Value::Null) => None,
-        (ShapeKind::Structure { members }, Value::Object(map)) => {
-            let mut out = Map::new();
-            for m in members.iter() {
-                if let Some(v) = map.get(m.name).and_then(|v| shaped(m.target, v)) {
-                    out.insert(m.name.to_string(), v);
-                }
-            }
-            Some(Value::Object(out))
-        }
-        (ShapeKind::List { member, .. }, Value::Array(items)) => Some(Value::Array(
-            items.iter().filter_map(|i| shaped(member, i)).collect(),
-        )),
-        (ShapeKind::Map { value: target, .. }, Value::Object(map)) => Some(Value::Object(
-            map.iter()
-                .filter_map(|(k, v)| shaped(target, v).map(|v| (k.clone(), v)))
-                .collect(),
-        )),
-        _ => Some(value.clone()),
-    }
-}
 
 /// Commits a create's writes; a concurrent create of the same ARN becomes "already exists".
 fn insert_new(ctx: &Ctx<'_>, resource: &str, arn_text: &str, writes: &[Write]) -> ApiResult<()> {
@@ -161,22 +133,4 @@ pub(super) fn delete_unused(
         }],
     )?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-    use stepwise_api::schema;
-
-    #[test]
-    fn shaped_drops_unknown_and_null_members_and_orders_by_model() {
-        let v = json!({"region": "eu-west-1", "bogus": 1, "licenseConfigurationArns": null,
-                       "amiDistributionConfiguration": {"name": "n{{imagebuilder:buildDate}}", "extra": true}});
-        let out = shaped(&schema::DISTRIBUTION, &v).unwrap();
-        assert_eq!(
-            out.to_string(),
-            r#"{"region":"eu-west-1","amiDistributionConfiguration":{"name":"n{{imagebuilder:buildDate}}"}}"#
-        );
-    }
 }
