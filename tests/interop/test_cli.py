@@ -143,9 +143,34 @@ def test_service_errors_print_and_exit_like_the_aws_cli(tools, built):
 def test_usage_errors_name_the_option(tools):
     ours = tools.run("stepwise", "get-image")
     assert ours.returncode == 2 and "--image-build-version-arn" in ours.stderr
-    ours = tools.run("stepwise", "list-workflow-executions", "--image-build-version-arn", "x", "--max-results", "ten")
-    assert ours.returncode == 2
-    assert "Error parsing parameter '--max-results'" in ours.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["list-workflow-executions", "--image-build-version-arn", "x", "--max-results", "ten"],
+    ["get-workflow-execution", "--workflow-execution-id", "file:///no/such/file"],
+    ["create-image", "--image-recipe-arn", "a", "--infrastructure-configuration-arn", "b", "--tags", "a=1,a=2"],
+    ["create-image", "--image-recipe-arn", "a", "--infrastructure-configuration-arn", "b", "--tags", ""],
+    ["create-image", "--image-recipe-arn", "a", "--infrastructure-configuration-arn", "b",
+     "--image-tests-configuration", "nope=1"],
+    ["create-image", "--image-recipe-arn", "a", "--infrastructure-configuration-arn", "b",
+     "--image-tests-configuration", "timeoutMinutes=x"],
+    ["get-workflow-execution", "--cli-input-json", '{"workflowExecutionId": "wf-1", "bogus": 1}'],
+    ["list-workflow-step-executions", "--cli-input-json", '{"maxResults": "5"}'],
+], ids=["int", "paramfile", "duplicate-key", "empty-shorthand", "unknown-member", "bad-int-in-shorthand",
+        "unknown-in-json", "wrong-type-and-missing-in-json"])
+def test_bad_parameters_fail_like_the_aws_cli(tools, args):
+    aws, ours = tools.both(*args)
+    assert (ours.returncode, ours.stdout) == (aws.returncode, aws.stdout) == (255, "")
+    assert ours.stderr == aws.stderr
+
+
+def test_escaped_commas_in_shorthand(tools, built, kit: Kit):
+    made = tools.run("stepwise", "create-image", "--image-recipe-arn", kit.create_recipe(),
+                     "--infrastructure-configuration-arn", kit.create_infrastructure(),
+                     "--workflows", f"workflowArn={built['workflow']}", "--tags", r"team=a\,b",
+                     "--query", "imageBuildVersionArn", "--output", "text")
+    assert made.returncode == 0, made.stderr
+    assert kit.client.get_image(imageBuildVersionArn=made.stdout.strip())["image"]["tags"] == {"team": "a,b"}
 
 
 def test_no_paginate_makes_one_call_and_refuses_paging_options(tools, built):

@@ -6,6 +6,7 @@ use crate::output::{self, OutputFormat};
 use crate::paging::{self, Paging};
 use crate::params::{self, Param};
 use crate::transport::{CallError, Connection, ConnectionOptions, DEFAULT_ENDPOINT};
+use crate::validate::validate;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -182,30 +183,38 @@ fn output_format(matches: &ArgMatches) -> Result<OutputFormat, Failure> {
 }
 
 /// The request members: `--cli-input-json`, then the options, then an idempotency token
-/// when none is given (as the SDKs fill it in).
+/// when none is given (as the SDKs fill it in); checked as botocore checks them.
 fn request(
     op: &Operation,
     params: &[Param],
     matches: &ArgMatches,
 ) -> Result<Map<String, Value>, Failure> {
-    let base = match matches.get_one::<String>("cli-input-json") {
+    let from_json = matches.get_one::<String>("cli-input-json");
+    let base = match from_json {
         Some(raw) => {
-            let text = params::resolve_file("cli-input-json", raw).map_err(Failure::Usage)?;
+            let text = params::resolve_file("cli-input-json", raw).map_err(Failure::Call)?;
             match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(m)) => m,
-                Ok(_) => return Err(Failure::Usage("argument --cli-input-json: the JSON must be an object".into())),
+                Ok(other) => {
+                    return Err(Failure::Call(format!(
+                        "Error parsing parameter 'cli-input-json': the JSON must be an object, not {}",
+                        other
+                    )))
+                }
                 Err(e) => {
-                    return Err(Failure::Usage(format!(
-                        "Error parsing parameter '--cli-input-json': Invalid JSON: {e}\nJSON received: {text}"
+                    return Err(Failure::Call(format!(
+                        "Error parsing parameter 'cli-input-json': Invalid JSON: {e}\nJSON received: {text}"
                     )))
                 }
             }
         }
         None => Map::new(),
     };
-    let mut input = params::collect(params, matches, base).map_err(Failure::Usage)?;
+    let mut input = params::collect(params, matches, base).map_err(Failure::Call)?;
+    // Without --cli-input-json a missing required option is a usage error (argparse's);
+    // with it, botocore's validation reports it.
     let missing = params::missing(params, &input);
-    if !missing.is_empty() {
+    if from_json.is_none() && !missing.is_empty() {
         return Err(Failure::Usage(format!(
             "the following arguments are required: {}",
             missing.join(", ")
@@ -216,6 +225,7 @@ fn request(
             .entry(token)
             .or_insert_with(|| Value::String(uuid::Uuid::new_v4().to_string()));
     }
+    validate(op.input, &Value::Object(input.clone())).map_err(Failure::Call)?;
     Ok(input)
 }
 

@@ -10,6 +10,7 @@ mod paging;
 mod params;
 mod shorthand;
 pub mod transport;
+mod validate;
 pub mod watch;
 
 pub use command::{command, run};

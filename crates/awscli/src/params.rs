@@ -149,13 +149,41 @@ pub fn missing(params: &[Param], input: &Map<String, Value>) -> Vec<String> {
         .collect()
 }
 
-/// `file://PATH` stands for the file's text (as in the AWS CLI).
+/// `file://PATH` stands for the file's text, `~` and `$VARIABLES` in the path expanded (as
+/// in the AWS CLI).
 pub fn resolve_file(cli_name: &str, raw: &str) -> Result<String, String> {
-    match raw.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| {
-            format!("Error parsing parameter '--{cli_name}': Unable to load paramfile {raw}: {e}")
-        }),
-        None => Ok(raw.to_string()),
+    let Some(path) = raw.strip_prefix("file://") else {
+        return Ok(raw.to_string());
+    };
+    let expanded = expand_path(path);
+    std::fs::read_to_string(&expanded).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("[Errno 2] No such file or directory: '{expanded}'")
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                format!("[Errno 13] Permission denied: '{expanded}'")
+            }
+            _ => e.to_string(),
+        };
+        format!("Error parsing parameter '{cli_name}': Unable to load paramfile {raw}: {reason}")
+    })
+}
+
+/// `~` and `$NAME` / `${NAME}` expanded as Python's `expanduser(expandvars(...))` does
+/// (unknown variables stay as written).
+fn expand_path(path: &str) -> String {
+    let vars = regex::Regex::new(r"\$(\w+|\{[^}]*\})").expect("valid pattern");
+    let with_vars = vars.replace_all(path, |c: &regex::Captures<'_>| {
+        let name = c[1].trim_start_matches('{').trim_end_matches('}');
+        std::env::var(name).unwrap_or_else(|_| c[0].to_string())
+    });
+    match with_vars.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => match std::env::var("HOME") {
+            Ok(home) => format!("{home}{rest}"),
+            Err(_) => with_vars.into_owned(),
+        },
+        _ => with_vars.into_owned(),
     }
 }
 
@@ -170,7 +198,7 @@ fn parse_list(
     raw: &[&String],
 ) -> Result<Value, String> {
     if let [one] = raw {
-        let text = resolve_file(cli_name, one)?;
+        let text = resolve_file(&format!("--{cli_name}"), one)?;
         if text.trim_start().starts_with('[') {
             return parse_value(cli_name, shape, &text);
         }
@@ -183,7 +211,7 @@ fn parse_list(
 
 /// One command-line value for `shape`.
 pub fn parse_value(cli_name: &str, shape: &Shape, raw: &str) -> Result<Value, String> {
-    let text = resolve_file(cli_name, raw)?;
+    let text = resolve_file(&format!("--{cli_name}"), raw)?;
     match shape.kind {
         ShapeKind::String { .. } | ShapeKind::Timestamp => Ok(Value::String(text)),
         ShapeKind::Structure { .. } | ShapeKind::Map { .. } | ShapeKind::List { .. } => {
@@ -197,19 +225,18 @@ pub fn parse_value(cli_name: &str, shape: &Shape, raw: &str) -> Result<Value, St
                 })
             } else {
                 let short = shorthand::parse(&text).map_err(|e| bad(cli_name, e))?;
-                coerce(shape, &short).map_err(|e| bad(cli_name, e))
+                coerce(shape, &short)
             }
         }
-        _ => coerce(shape, &Short::Str(text)).map_err(|e| bad(cli_name, e)),
+        _ => coerce(shape, &Short::Str(text)),
     }
 }
 
-/// A shorthand value typed by `shape`.
+/// A shorthand value typed by `shape` as the AWS CLI types it: scalars converted where the
+/// model says so, everything else passed on as parsed (the validator then reports a
+/// mismatch in botocore's words).
 fn coerce(shape: &Shape, v: &Short) -> Result<Value, String> {
     match (&shape.kind, v) {
-        (ShapeKind::String { .. } | ShapeKind::Timestamp, Short::Str(s)) => {
-            Ok(Value::String(s.clone()))
-        }
         (ShapeKind::Integer { .. } | ShapeKind::Long { .. }, Short::Str(s)) => s
             .trim()
             .parse::<i64>()
@@ -222,11 +249,8 @@ fn coerce(shape: &Shape, v: &Short) -> Result<Value, String> {
             .and_then(Number::from_f64)
             .map(Value::Number)
             .ok_or_else(|| format!("could not convert string to float: '{s}'")),
-        (ShapeKind::Boolean, Short::Str(s)) => match s.to_ascii_lowercase().as_str() {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err(format!("expected true or false, got '{s}'")),
-        },
+        // Anything but "false" (any case) is true, as in the AWS CLI.
+        (ShapeKind::Boolean, Short::Str(s)) => Ok(Value::Bool(!s.eq_ignore_ascii_case("false"))),
         (ShapeKind::List { member, .. }, Short::List(items)) => items
             .iter()
             .map(|i| coerce(member, i))
@@ -244,22 +268,26 @@ fn coerce(shape: &Shape, v: &Short) -> Result<Value, String> {
         (ShapeKind::Structure { members }, Short::Map(pairs)) => {
             let mut out = Map::new();
             for (k, v) in pairs {
-                let Some(m) = members.iter().find(|m| m.name == k.as_str()) else {
-                    let valid: Vec<&str> = members.iter().map(|m| m.name).collect();
-                    return Err(format!(
-                        "Unknown key '{k}', valid choices are: {}",
-                        valid.join(", ")
-                    ));
+                let typed = match members.iter().find(|m| m.name == k.as_str()) {
+                    Some(m) => coerce(m.target, v)?,
+                    None => untyped(v),
                 };
-                out.insert(k.clone(), coerce(m.target, v)?);
+                out.insert(k.clone(), typed);
             }
             Ok(Value::Object(out))
         }
-        (_, other) => Err(format!(
-            "expected a {}, got {}",
-            type_label(shape),
-            other.describe()
-        )),
+        (_, other) => Ok(untyped(other)),
+    }
+}
+
+/// A shorthand value as plain JSON (strings, lists, objects).
+fn untyped(v: &Short) -> Value {
+    match v {
+        Short::Str(s) => Value::String(s.clone()),
+        Short::List(items) => Value::Array(items.iter().map(untyped).collect()),
+        Short::Map(pairs) => {
+            Value::Object(pairs.iter().map(|(k, v)| (k.clone(), untyped(v))).collect())
+        }
     }
 }
 
@@ -315,12 +343,10 @@ mod tests {
             .unwrap(),
             json!({"imageTestsEnabled": false, "timeoutMinutes": 90})
         );
-        let err = parse_value("image-tests-configuration", tests, "nope=1").unwrap_err();
-        assert!(
-            err.starts_with(
-                "Error parsing parameter '--image-tests-configuration': Unknown key 'nope'"
-            ),
-            "{err}"
+        // An unknown key is passed on; the validator reports it as botocore does.
+        assert_eq!(
+            parse_value("image-tests-configuration", tests, "nope=1").unwrap(),
+            json!({"nope": "1"})
         );
         let err = parse_value("tags", tags, "{bad json").unwrap_err();
         assert!(err.contains("Invalid JSON"), "{err}");
@@ -351,7 +377,7 @@ mod tests {
         assert_eq!(parse_value("max-results", max, "7").unwrap(), json!(7));
         assert_eq!(
             parse_value("max-results", max, "seven").unwrap_err(),
-            "Error parsing parameter '--max-results': invalid literal for int() with base 10: 'seven'"
+            "invalid literal for int() with base 10: 'seven'"
         );
     }
 

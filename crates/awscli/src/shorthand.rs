@@ -1,6 +1,7 @@
 //! The AWS CLI's shorthand syntax for structured values:
-//! `Key=Value,Other=[a,b],Nested={k=v}`, where `Key=a,b` also makes a list, and values may
-//! be quoted with `'` or `"`.
+//! `Key=Value,Other=[a,b],Nested={k=v}`, where `Key=a,b` also makes a list, values may be
+//! quoted with `'` or `"`, and a backslash makes the next character plain (`a\,b`).
+//! Errors are worded as the AWS CLI words them, with a caret under the trouble.
 
 /// A parsed shorthand value, typed later by the shape it is given for.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,16 +11,6 @@ pub enum Short {
     Map(Vec<(String, Short)>),
 }
 
-impl Short {
-    pub fn describe(&self) -> &'static str {
-        match self {
-            Short::Str(_) => "a string",
-            Short::List(_) => "a list",
-            Short::Map(_) => "key=value pairs",
-        }
-    }
-}
-
 /// Parses `text` as `key=value` pairs.
 pub fn parse(text: &str) -> Result<Short, String> {
     let mut p = Parser {
@@ -27,9 +18,6 @@ pub fn parse(text: &str) -> Result<Short, String> {
         pos: 0,
     };
     let pairs = p.pairs(None)?;
-    if p.pos < p.chars.len() {
-        return Err(p.error("unexpected character"));
-    }
     Ok(Short::Map(pairs))
 }
 
@@ -43,11 +31,19 @@ impl Parser {
         self.chars.get(self.pos).copied()
     }
 
-    fn error(&self, what: &str) -> String {
-        let text: String = self.chars.iter().collect();
+    fn text(&self) -> String {
+        self.chars.iter().collect()
+    }
+
+    /// What was expected, what came instead, and a caret under it.
+    fn error(&self, expected: &str) -> String {
+        let received = self
+            .peek()
+            .map_or_else(|| "EOF".to_string(), |c| c.to_string());
         format!(
-            "Expected: key=value pairs, received: {text} ({what} at position {})",
-            self.pos
+            "Expected: '{expected}', received: '{received}' for input:\n{}\n{}^",
+            self.text(),
+            " ".repeat(self.pos)
         )
     }
 
@@ -57,18 +53,28 @@ impl Parser {
         }
     }
 
-    /// `key=value` pairs up to `close` (or the end).
+    /// `key=value` pairs up to `close` (or the end of the text).
     fn pairs(&mut self, close: Option<char>) -> Result<Vec<(String, Short)>, String> {
         let mut pairs: Vec<(String, Short)> = Vec::new();
         loop {
             self.skip_spaces();
-            if self.peek() == close {
+            // `{}` is an empty structure; an empty text is not one.
+            if close.is_some() && self.peek() == close && pairs.is_empty() {
                 return Ok(pairs);
             }
+            let key_at = self.pos;
             let key = self.key()?;
             self.skip_spaces();
             if self.peek() != Some('=') {
-                return Err(self.error("expected '='"));
+                return Err(self.error("="));
+            }
+            if pairs.iter().any(|(k, _)| *k == key) {
+                return Err(format!(
+                    "Second instance of key \"{key}\" encountered for input:\n{}\n{}^\n\
+                     This is often because there is a preceding \",\" instead of a space.",
+                    self.text(),
+                    " ".repeat(key_at)
+                ));
             }
             self.pos += 1;
             let mut value = self.value(close)?;
@@ -86,7 +92,7 @@ impl Parser {
             match self.peek() {
                 Some(',') => self.pos += 1,
                 c if c == close => return Ok(pairs),
-                _ => return Err(self.error("expected ','")),
+                _ => return Err(self.error(",")),
             }
         }
     }
@@ -97,7 +103,7 @@ impl Parser {
         while let Some(&c) = self.chars.get(i) {
             match c {
                 '=' => return true,
-                ',' | '[' | ']' | '{' | '}' | '\'' | '"' => return false,
+                ',' | '[' | ']' | '{' | '}' | '\'' | '"' | '\\' => return false,
                 _ => i += 1,
             }
         }
@@ -108,12 +114,12 @@ impl Parser {
         let start = self.pos;
         while self
             .peek()
-            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@'))
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '#'))
         {
             self.pos += 1;
         }
         if start == self.pos {
-            return Err(self.error("expected a key"));
+            return Err(self.error("="));
         }
         Ok(self.chars[start..self.pos].iter().collect())
     }
@@ -135,7 +141,7 @@ impl Parser {
                     match self.peek() {
                         Some(',') => self.pos += 1,
                         Some(']') => {}
-                        _ => return Err(self.error("expected ',' or ']'")),
+                        _ => return Err(self.error("]")),
                     }
                 }
             }
@@ -147,32 +153,42 @@ impl Parser {
             }
             Some(q @ ('\'' | '"')) => {
                 self.pos += 1;
-                let start = self.pos;
-                while self.peek().is_some_and(|c| c != q) {
-                    self.pos += 1;
+                let mut out = String::new();
+                loop {
+                    match self.peek() {
+                        None => return Err(self.error(&q.to_string())),
+                        Some(c) if c == q => break,
+                        // The quote itself, escaped.
+                        Some('\\') if self.chars.get(self.pos + 1) == Some(&q) => {
+                            out.push(q);
+                            self.pos += 2;
+                        }
+                        Some(c) => {
+                            out.push(c);
+                            self.pos += 1;
+                        }
+                    }
                 }
-                if self.peek() != Some(q) {
-                    return Err(self.error("unterminated quote"));
-                }
-                let s: String = self.chars[start..self.pos].iter().collect();
                 self.pos += 1;
-                Ok(Short::Str(s))
+                Ok(Short::Str(out))
             }
             _ => {
-                let start = self.pos;
+                let mut out = String::new();
                 while let Some(c) = self.peek() {
                     if c == ',' || Some(c) == close {
                         break;
                     }
+                    if c == '\\' {
+                        if let Some(&next) = self.chars.get(self.pos + 1) {
+                            out.push(next);
+                            self.pos += 2;
+                            continue;
+                        }
+                    }
+                    out.push(c);
                     self.pos += 1;
                 }
-                Ok(Short::Str(
-                    self.chars[start..self.pos]
-                        .iter()
-                        .collect::<String>()
-                        .trim_end()
-                        .to_string(),
-                ))
+                Ok(Short::Str(out.trim_end().to_string()))
             }
         }
     }
@@ -207,11 +223,14 @@ mod tests {
             ])
         );
         assert_eq!(
-            parse("outer={inner=1,other='a,b'}").unwrap(),
-            Short::Map(vec![(
-                "outer".into(),
-                Short::Map(vec![("inner".into(), s("1")), ("other".into(), s("a,b"))])
-            )])
+            parse("outer={inner=1,other='a,b'},empty={}").unwrap(),
+            Short::Map(vec![
+                (
+                    "outer".into(),
+                    Short::Map(vec![("inner".into(), s("1")), ("other".into(), s("a,b"))])
+                ),
+                ("empty".into(), Short::Map(vec![]))
+            ])
         );
         assert_eq!(
             parse("arn=arn:aws:imagebuilder:us-east-1:aws:workflow/build/x/1.0.0").unwrap(),
@@ -223,9 +242,32 @@ mod tests {
     }
 
     #[test]
-    fn malformed_input_says_where() {
-        assert!(parse("novalue").unwrap_err().contains("expected '='"));
-        assert!(parse("a='open").unwrap_err().contains("unterminated quote"));
-        assert!(parse("a=[1,2").unwrap_err().contains("expected ',' or ']'"));
+    fn escapes_and_quotes() {
+        assert_eq!(
+            parse(r"a=x\,y").unwrap(),
+            Short::Map(vec![("a".into(), s("x,y"))])
+        );
+        assert_eq!(
+            parse(r"a='it\'s'").unwrap(),
+            Short::Map(vec![("a".into(), s("it's"))])
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_reported_as_the_aws_cli_reports_it() {
+        assert_eq!(
+            parse("").unwrap_err(),
+            "Expected: '=', received: 'EOF' for input:\n\n^"
+        );
+        assert_eq!(
+            parse("a=1,a=2").unwrap_err(),
+            "Second instance of key \"a\" encountered for input:\na=1,a=2\n    ^\n\
+             This is often because there is a preceding \",\" instead of a space."
+        );
+        assert!(parse("novalue")
+            .unwrap_err()
+            .starts_with("Expected: '=', received: 'EOF'"));
+        assert!(parse("a='open").unwrap_err().starts_with("Expected: '''"));
+        assert!(parse("a=[1,2").unwrap_err().starts_with("Expected: ']'"));
     }
 }

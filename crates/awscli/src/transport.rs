@@ -63,6 +63,18 @@ pub struct Connection {
     debug: bool,
 }
 
+/// Whether the shared config or credentials file defines profile `name`.
+async fn profile_exists(name: &str) -> bool {
+    let profiles = aws_config::profile::load(
+        &aws_types::os_shim_internal::Fs::real(),
+        &aws_types::os_shim_internal::Env::real(),
+        &aws_runtime::env_config::file::EnvConfigFiles::default(),
+        Some(name.to_string().into()),
+    )
+    .await;
+    profiles.is_ok_and(|p| p.get_profile(name).is_some())
+}
+
 fn is_loopback(endpoint: &str) -> bool {
     let Ok(uri) = endpoint.parse::<http::Uri>() else {
         return false;
@@ -88,8 +100,21 @@ impl Connection {
         if let Some(p) = &options.profile {
             loader = loader.profile_name(p);
         }
-        if let Some(r) = &options.region {
-            loader = loader.region(aws_config::Region::new(r.clone()));
+        match &options.region {
+            Some(r) => loader = loader.region(aws_config::Region::new(r.clone())),
+            // As the AWS CLI: the environment, then the profile; never instance metadata.
+            None => {
+                let mut profile = aws_config::profile::ProfileFileRegionProvider::builder();
+                if let Some(p) = &options.profile {
+                    profile = profile.profile_name(p);
+                }
+                loader = loader.region(
+                    aws_config::meta::region::RegionProviderChain::first_try(
+                        aws_config::environment::EnvironmentVariableRegionProvider::new(),
+                    )
+                    .or_else(profile.build()),
+                );
+            }
         }
         let sdk = loader.load().await;
         let configured = options.endpoint_url.clone().or_else(|| {
@@ -115,14 +140,44 @@ impl Connection {
                 "Bad value for --endpoint-url \"{endpoint}\": scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/"
             )));
         }
+        if let Some(name) = &options.profile {
+            if !profile_exists(name).await {
+                return Err(CallError::Client(format!(
+                    "The config profile ({name}) could not be found"
+                )));
+            }
+        }
         let local = is_loopback(&endpoint);
-        let region = sdk
-            .region()
-            .map(|r| r.to_string())
-            .unwrap_or_else(|| DEFAULT_REGION.to_string());
-        let credentials = match sdk.credentials_provider() {
-            Some(p) => p.provide_credentials().await.ok(),
-            None => None,
+        let region = match (sdk.region(), local) {
+            (Some(r), _) => r.to_string(),
+            (None, true) => DEFAULT_REGION.to_string(),
+            (None, false) => {
+                return Err(CallError::Client(
+                    "You must specify a region. You can also configure your region by running \"aws configure\"."
+                        .into(),
+                ))
+            }
+        };
+        let credentials = if local {
+            // A local server accepts any credentials: the environment or the profile if they
+            // have some, without probing instance metadata (a slow miss off EC2).
+            let mut profile = aws_config::profile::ProfileFileCredentialsProvider::builder();
+            if let Some(p) = &options.profile {
+                profile = profile.profile_name(p);
+            }
+            aws_config::meta::credentials::CredentialsProviderChain::first_try(
+                "Environment",
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+            )
+            .or_else("Profile", profile.build())
+            .provide_credentials()
+            .await
+            .ok()
+        } else {
+            match sdk.credentials_provider() {
+                Some(p) => p.provide_credentials().await.ok(),
+                None => None,
+            }
         };
         let credentials = match (credentials, local) {
             (Some(c), _) => c,
@@ -161,6 +216,26 @@ impl Connection {
     /// Calls `op` with `input` (members by their API names) and returns the response body as
     /// botocore parses it: modelled members only, in model order, nulls left out.
     pub async fn call(&self, op: &Operation, input: &Value) -> Result<Value, CallError> {
+        let attempts = max_attempts();
+        let mut attempt = 1;
+        loop {
+            match self.call_once(op, input).await {
+                Err(e) if attempt < attempts && e.is_retryable() => {
+                    // Exponential back-off with full jitter, at most 20 s (botocore's standard).
+                    let cap = (2f64.powi(attempt as i32)).min(20.0);
+                    let wait = rand::random::<f64>() * cap;
+                    if self.debug {
+                        eprintln!("DEBUG: attempt {attempt} failed ({e}); retrying in {wait:.2}s");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn call_once(&self, op: &Operation, input: &Value) -> Result<Value, CallError> {
         let (uri, body) = self.encode(op, input)?;
         let mut request = http::Request::builder().method(op.method).uri(&uri).header(
             "user-agent",
@@ -303,7 +378,38 @@ impl Connection {
     }
 }
 
+/// Attempts per call: `AWS_MAX_ATTEMPTS`, else 3 (the standard retry mode).
+fn max_attempts() -> u32 {
+    std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&n: &u32| n >= 1)
+        .unwrap_or(3)
+}
+
+/// Error codes botocore retries whatever their status.
+const THROTTLING: [&str; 8] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "CallRateLimitExceededException",
+];
+
 impl CallError {
+    /// Whether botocore would try again: throttling, or a transient server error.
+    fn is_retryable(&self) -> bool {
+        match self {
+            CallError::Service { code, status, .. } => {
+                THROTTLING.contains(&code.as_str()) || matches!(status, 429 | 500 | 502 | 503 | 504)
+            }
+            CallError::Client(_) => false,
+        }
+    }
+
     fn with_debug(self, debug: bool, cause: &dyn std::fmt::Display) -> CallError {
         match self {
             CallError::Client(m) if debug => CallError::Client(format!("{m}: {cause}")),
@@ -341,7 +447,7 @@ fn service_error(
         .to_string();
     let message = field("message")
         .or_else(|| field("Message"))
-        .unwrap_or_else(|| "Unknown".to_string());
+        .unwrap_or_default();
     CallError::Service {
         operation: operation.to_string(),
         code,
@@ -389,6 +495,62 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "An error occurred (ThrottlingException) when calling the GetImage operation: slow"
+        );
+    }
+
+    /// A one-shot HTTP server answering each connection with the next canned response.
+    async fn canned(responses: Vec<(u16, &'static str, &'static str)>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut responses = responses.into_iter();
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 65536];
+                let _ = socket.read(&mut buf).await;
+                let Some((status, kind, body)) = responses.next() else {
+                    return;
+                };
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\nx-amzn-errortype: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
+            }
+        });
+        endpoint
+    }
+
+    #[tokio::test]
+    async fn throttling_and_server_errors_are_retried_client_errors_are_not() {
+        let op = stepwise_api::operations::by_name("ListImages").unwrap();
+        let endpoint = canned(vec![
+            (503, "ServiceUnavailableException", r#"{"message": "busy"}"#),
+            (200, "", r#"{"requestId": "r", "imageVersionList": []}"#),
+        ])
+        .await;
+        let options = ConnectionOptions {
+            endpoint_url: Some(endpoint),
+            ..Default::default()
+        };
+        let conn = Connection::resolve(&options).await.unwrap();
+        let out = conn.call(op, &json!({})).await.unwrap();
+        assert_eq!(out, json!({"requestId": "r", "imageVersionList": []}));
+
+        let endpoint = canned(vec![
+            (400, "InvalidRequestException", r#"{"message": "no"}"#),
+            (200, "", r#"{"requestId": "r"}"#),
+        ])
+        .await;
+        let options = ConnectionOptions {
+            endpoint_url: Some(endpoint),
+            ..Default::default()
+        };
+        let conn = Connection::resolve(&options).await.unwrap();
+        let err = conn.call(op, &json!({})).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "An error occurred (InvalidRequestException) when calling the ListImages operation: no"
         );
     }
 

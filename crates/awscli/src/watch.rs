@@ -81,12 +81,15 @@ impl ExecutionView {
     }
 }
 
+/// A time member: an ISO 8601 string, or epoch seconds.
 fn millis(v: &Value, key: &str) -> Option<i64> {
-    let text = v.get(key)?.as_str()?;
-    chrono::DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.timestamp_millis())
-        .or_else(|| v.get(key)?.as_f64().map(|s| (s * 1000.0) as i64))
+    match v.get(key)? {
+        Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.timestamp_millis()),
+        Value::Number(n) => n.as_f64().map(|s| (s * 1000.0) as i64),
+        _ => None,
+    }
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -414,11 +417,18 @@ async fn watch(options: &WatchOptions) -> Result<String, CallError> {
         ended: HashMap::new(),
     };
     let mut display = Display::new(options.plain);
-    let interval = Duration::from_secs_f64(options.interval.max(0.05));
+    let interval =
+        Duration::try_from_secs_f64(options.interval.max(0.05)).unwrap_or(Duration::from_secs(1));
     loop {
         let (status, reason, executions) = poller.poll().await?;
         display.show(&status, &executions);
-        if matches!(status.as_str(), "AVAILABLE" | "FAILED" | "CANCELLED") {
+        // Anything but a status a build passes through ends the watch (AWS adds statuses
+        // now and then; DEPRECATED or DISABLED images do not build any further).
+        let building = matches!(
+            status.as_str(),
+            "PENDING" | "CREATING" | "BUILDING" | "TESTING" | "DISTRIBUTING" | "INTEGRATING"
+        );
+        if !building {
             display.finish();
             print!(
                 "{}",

@@ -73,12 +73,12 @@ pub struct SimulateArgs {
 
     /// With --fail: only the first N attempts of the step fail; the same as the image tag
     /// `stepwise:fail-attempts:STEP`.
-    #[arg(long = "fail-attempts", value_name = "STEP=N", value_parser = parse_pair)]
+    #[arg(long = "fail-attempts", value_name = "STEP=N", value_parser = parse_count)]
     pub fail_attempts: Vec<(String, String)>,
 
     /// Make a step take SECONDS simulated seconds (above its timeout it times out); the
     /// same as the image tag `stepwise:duration:STEP`.
-    #[arg(long = "duration", value_name = "STEP=SECONDS", value_parser = parse_pair)]
+    #[arg(long = "duration", value_name = "STEP=SECONDS", value_parser = parse_count)]
     pub duration: Vec<(String, String)>,
 
     /// Make a step's rollback fail; the same as the image tag `stepwise:rollback-fail:STEP`.
@@ -107,6 +107,14 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected NAME=VALUE, got '{s}'")),
     }
+}
+
+/// `STEP=N` with N a whole number.
+fn parse_count(s: &str) -> Result<(String, String), String> {
+    let (step, n) = parse_pair(s)?;
+    n.parse::<u64>()
+        .map_err(|_| format!("expected STEP=N with N a whole number, got '{s}'"))?;
+    Ok((step, n))
 }
 
 /// The image tags that carry the requested faults.

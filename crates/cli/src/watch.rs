@@ -33,13 +33,20 @@ pub struct WatchArgs {
     #[arg(long)]
     pub profile: Option<String>,
 
-    /// Seconds between polls.
-    #[arg(long, default_value_t = 1.0)]
+    /// Seconds between polls (0.05 to 3600).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_interval)]
     pub interval: f64,
 
     /// Print plain lines even on a terminal.
     #[arg(long)]
     pub plain: bool,
+}
+
+fn parse_interval(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.05..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!("expected seconds between 0.05 and 3600, got '{s}'")),
+    }
 }
 
 pub fn run(args: WatchArgs) -> ExitCode {

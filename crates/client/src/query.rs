@@ -1,7 +1,9 @@
 //! JMESPath with Python's key order. The `jmespath` crate evaluates over sorted maps, so an
 //! object in a result comes back with its keys sorted, whereas botocore (and the AWS CLI's
 //! `--query`) keep them as they were: a multi-select hash in the expression's order, an
-//! object taken from the input in the input's order. This puts them back.
+//! object taken from the input in the input's order. This puts them back. What it cannot
+//! put back is an order the crate has already spent: `values(@)`, `keys(@)` and `*` over
+//! an object yield their elements in sorted-key order, where Python yields input order.
 
 use jmespath::ast::Ast;
 use jmespath::Expression;
@@ -39,10 +41,12 @@ fn input_orders(v: &Value, orders: &mut HashMap<Vec<String>, Vec<String>>) {
     }
 }
 
-/// The node that produced a value: a sub-expression's value is its right side's.
+/// The node that produced a value: a sub-expression's value is its right side's, a
+/// filter's (`[?…]`) that of what it keeps.
 fn producer(ast: &Ast) -> &Ast {
     match ast {
         Ast::Subexpr { rhs, .. } => producer(rhs),
+        Ast::Condition { then, .. } => producer(then),
         other => other,
     }
 }
@@ -111,5 +115,9 @@ mod tests {
         );
         assert_eq!(run("[a, z]", &input), r#"[{"y":2,"b":3},1]"#);
         assert_eq!(run("steps[*].[action, name]", &input), r#"[["x","n"]]"#);
+        assert_eq!(
+            run("steps[?name=='n'].{action: action, name: name}", &input),
+            r#"[{"action":"x","name":"n"}]"#
+        );
     }
 }

@@ -39,10 +39,13 @@ struct Tracked {
 }
 
 /// The machine's view of a stored step row.
-fn step_record(row: &StepRow) -> StepRecord {
+fn step_record(row: &StepRow) -> StoreResult<StepRecord> {
     let parse = |s: &Option<String>| s.as_deref().and_then(|t| serde_json::from_str(t).ok());
-    StepRecord {
-        status: StepStatus::parse(&row.status).unwrap_or(StepStatus::Running),
+    let status = StepStatus::parse(&row.status).ok_or_else(|| {
+        StoreError::Corrupt(format!("step {} has status '{}'", row.id, row.status))
+    })?;
+    Ok(StepRecord {
+        status,
         rollback: row
             .rollback_status
             .as_deref()
@@ -51,7 +54,7 @@ fn step_record(row: &StepRow) -> StepRecord {
         inputs: parse(&row.inputs),
         outputs: parse(&row.outputs),
         message: row.message.clone(),
-    }
+    })
 }
 
 fn timed_out(timeout: u64) -> String {
@@ -74,7 +77,12 @@ impl Run<'_> {
             .inner
             .store
             .list_executions(self.tenant, image_arn, None, 1000)?;
-        let workflow_outputs = collect_workflow_outputs(&executions, plan_index);
+        let earlier = self
+            .earlier
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let workflow_outputs = collect_workflow_outputs(&executions, &earlier);
         let existing = executions
             .into_iter()
             .find(|e| e.plan_index == plan_index as i64 && !e.retried);
@@ -121,8 +129,10 @@ impl Run<'_> {
                 WorkflowType::Distribution => false,
             },
         };
-        let committed: Vec<Option<StepRecord>> =
-            steps.iter().map(|s| s.as_ref().map(step_record)).collect();
+        let committed: Vec<Option<StepRecord>> = steps
+            .iter()
+            .map(|s| s.as_ref().map(step_record).transpose())
+            .collect::<StoreResult<_>>()?;
         let machine = Machine::restore(doc, ctx, committed.clone(), status, row.message.clone());
         let mut t = Tracked {
             row,
@@ -241,12 +251,42 @@ impl Run<'_> {
             writes.push(Write::UpdateExecution(Box::new(row.clone())));
         }
         if !writes.is_empty() {
-            let guarded = writes
+            let guarded: Vec<String> = writes
                 .iter()
-                .any(|w| matches!(w, Write::FinishWaitingStep(_)));
+                .filter_map(|w| match w {
+                    Write::FinishWaitingStep(row) => Some(row.id.clone()),
+                    _ => None,
+                })
+                .collect();
             match self.commit(writes).await {
-                Err(StoreError::Conflict(_)) if guarded => return Ok(()),
+                Err(StoreError::Conflict(c)) if !guarded.is_empty() => {
+                    // Only a step the outside world has answered meanwhile is expected here.
+                    for id in &guarded {
+                        let still_waiting = self
+                            .inner
+                            .store
+                            .get_step(self.tenant, id)?
+                            .is_some_and(|s| {
+                                s.step.status == "RUNNING" && s.step.wait_seq.is_some()
+                            });
+                        if still_waiting {
+                            return Err(StoreError::Conflict(c));
+                        }
+                    }
+                    return Ok(());
+                }
                 other => other?,
+            }
+        }
+        // A step that began waiting got its place in the waiting order from the store.
+        for slot in steps.iter_mut() {
+            if let Some(row) = slot
+                .as_mut()
+                .filter(|r| r.wait_seq == Some(ALLOCATE_WAIT_SEQ))
+            {
+                if let Some(stored) = self.inner.store.get_step(self.tenant, &row.id)? {
+                    *row = stored.step;
+                }
             }
         }
         t.steps = steps;
@@ -353,7 +393,7 @@ impl Run<'_> {
         let due = began + (duration.min(timeout) as f64 * scale * 1000.0) as i64;
         let wait = due - self.now();
         if wait > 0 {
-            self.sleep(wait as u64).await;
+            self.sleep(wait as u64).await?;
         }
         if self.cancelled()? {
             return Ok(Event::Cancel);
@@ -400,7 +440,7 @@ impl Run<'_> {
         loop {
             let stored = self.inner.store.get_step(self.tenant, &row.id)?;
             if let Some(answered) = stored.map(|s| s.step).filter(|s| s.status != "RUNNING") {
-                let record = step_record(&answered);
+                let record = step_record(&answered)?;
                 // The answer is stored already (its end time and the counters included).
                 t.committed[idx] = Some(record.clone());
                 t.steps[idx] = Some(answered);
@@ -425,7 +465,7 @@ impl Run<'_> {
                     });
                 }
                 Some(WaitPolicy::TimeOut) if self.now() < due => {
-                    self.sleep((due - self.now()) as u64).await;
+                    self.sleep((due - self.now()) as u64).await?;
                     continue;
                 }
                 _ => {}
@@ -433,7 +473,7 @@ impl Run<'_> {
             if scale > 0.0 && self.now() >= due {
                 return Ok(stop(timed_out(timeout), None));
             }
-            self.sleep(WAIT_POLL.as_millis() as u64).await;
+            self.sleep(WAIT_POLL.as_millis() as u64).await?;
         }
     }
 
@@ -504,14 +544,14 @@ fn projected_execution(
     row
 }
 
-/// Outputs of the image's workflows that completed before plan item `plan_index` starts.
+/// Outputs of the image's completed workflows among the units that ran before this one.
 fn collect_workflow_outputs(
     executions: &[WorkflowExecutionRow],
-    plan_index: usize,
+    earlier: &[usize],
 ) -> Map<String, Value> {
     let mut out = Map::new();
     for e in executions {
-        if e.retried || e.plan_index == plan_index as i64 || e.status != "COMPLETED" {
+        if e.retried || !earlier.contains(&(e.plan_index as usize)) || e.status != "COMPLETED" {
             continue;
         }
         if let Some(Value::Object(o)) = &e.outputs {

@@ -98,6 +98,11 @@ impl FaultFile {
                     return Err(format!("rules[{i}]: '{a}' is not a workflow step action"));
                 }
             }
+            if rule.fail_attempts.is_some() && rule.fail.is_none() {
+                return Err(format!(
+                    "rules[{i}]: failAttempts needs fail in the same rule"
+                ));
+            }
             if rule.fail.is_none() && rule.duration.is_none() && !rule.rollback_fail {
                 return Err(format!(
                     "rules[{i}]: a rule sets at least one of fail, duration, rollbackFail"
@@ -272,6 +277,11 @@ mod tests {
             .unwrap_err()
             .contains("at least one"));
         assert!(FaultFile::parse("rules:\n- stpe: A\n  fail: x\n").is_err());
+        assert!(
+            FaultFile::parse("rules:\n- step: A\n  failAttempts: 1\n  duration: 5\n")
+                .unwrap_err()
+                .contains("failAttempts needs fail")
+        );
         assert_eq!(
             FaultFile::parse("rules: []\n").unwrap(),
             FaultFile::default()

@@ -32,6 +32,9 @@ pub(crate) struct Run<'a> {
     /// Set when a parallel test workflow failed with an aborting failure: its running
     /// siblings are cancelled (spec §8.3).
     siblings_aborted: std::sync::atomic::AtomicBool,
+    /// Plan indices of the units that ran before the current one: the workflows whose
+    /// outputs `$.workflowOutputs` may read (not a parallel sibling's).
+    pub(crate) earlier: std::sync::Mutex<Vec<usize>>,
 }
 
 pub(crate) async fn run_image(
@@ -50,6 +53,7 @@ pub(crate) async fn run_image(
         record,
         wake,
         siblings_aborted: Default::default(),
+        earlier: Default::default(),
     };
     run.drive().await
 }
@@ -124,14 +128,24 @@ impl Run<'_> {
             .cancellation_requested(self.tenant, self.record.arn())
     }
 
-    /// Sleeps `millis`, waking early when a cancellation is requested.
-    pub(crate) async fn sleep(&self, millis: u64) {
-        if !self.advance_virtual_clock(millis) {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(millis)) => {}
-                _ = self.wake.notified() => {}
-            }
+    /// Sleeps `millis`, waking early when a cancellation is requested. The wake-up is
+    /// registered before the stored flag is read, so a cancellation that lands in between
+    /// (say, while the previous step's transition commits) is not slept through.
+    pub(crate) async fn sleep(&self, millis: u64) -> StoreResult<()> {
+        if self.advance_virtual_clock(millis) {
+            return Ok(());
         }
+        let woken = self.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if self.cancelled()? {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(millis)) => {}
+            _ = woken => {}
+        }
+        Ok(())
     }
 
     /// Sleeps `millis` whatever is requested meanwhile: a rollback is not cut short by a
@@ -200,6 +214,10 @@ impl Run<'_> {
                 let ends = self
                     .run_unit(&image_arn, &unit, build_ami.as_deref())
                     .await?;
+                self.earlier
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(unit.iter().map(|(i, _)| *i));
                 // The first aborting failure, in list order, fails the image.
                 for ((_, planned), (end, execution)) in unit.iter().zip(&ends) {
                     if let WorkflowEnd::Failed {

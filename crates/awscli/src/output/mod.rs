@@ -36,6 +36,8 @@
 
 mod json;
 mod pyfmt;
+
+pub(crate) use pyfmt::py_str as python_str;
 mod table;
 mod text;
 mod unicode_tables;

@@ -47,8 +47,9 @@ pub fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     if step.action != "WaitForAction" || step.status != "RUNNING" || step.wait_seq.is_none() {
         return Err(not_waiting());
     }
-    // The model's enum check ran before: only RESUME and STOP reach here.
-    let answer = StepAction::parse(action).unwrap_or(StepAction::Stop);
+    // The model's enum check ran before, so this only fails if the model grows a value.
+    let answer = StepAction::parse(action)
+        .ok_or_else(|| ApiError::invalid_value("action", "It must be RESUME or STOP."))?;
     step_action::answer(&mut step, &mut execution, answer, reason, ctx.now());
     let response = Obj::new()
         .set("stepExecutionId", step.id.clone())
