@@ -204,6 +204,24 @@ impl Ord for SortKey {
     }
 }
 
+/// The newest build of each group: what ListWorkflows and ListImages show (one item per
+/// version, or per name with `byName`). `group` names an item's group, `rank` orders
+/// builds within it (version, then build number).
+pub fn newest_per_group<T, K: Ord>(
+    items: impl IntoIterator<Item = T>,
+    group: impl Fn(&T) -> K,
+    rank: impl Fn(&T) -> (SemVer, u32),
+) -> Vec<T> {
+    let mut best: std::collections::BTreeMap<K, T> = Default::default();
+    for item in items {
+        let key = group(&item);
+        if best.get(&key).is_none_or(|b| rank(&item) > rank(b)) {
+            best.insert(key, item);
+        }
+    }
+    best.into_values().collect()
+}
+
 /// Pages through a small in-memory collection on its immutable sort key: sorts, skips to
 /// just after the token's cursor, and takes the page.
 pub fn page_sorted<T>(

@@ -6,7 +6,7 @@ use super::json::{str_member, Obj};
 use super::stored::{commit_create, create_response, get_body, stop_if_dry_run};
 use super::workflows;
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
+use crate::listing::{newest_per_group, page_sorted, KeyShape, PageRequest, SortKey};
 use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
@@ -517,19 +517,13 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     } else {
         Vec::new()
     };
-    let mut best: std::collections::BTreeMap<(String, Option<SemVer>), ImageBuild> =
-        Default::default();
-    for b in builds {
-        let key = (b.nname.clone(), (!by_name).then_some(b.version));
-        if best
-            .get(&key)
-            .is_none_or(|x| (b.version, b.build) > (x.version, x.build))
-        {
-            best.insert(key, b);
-        }
-    }
+    let best = newest_per_group(
+        builds,
+        |b| (b.nname.clone(), (!by_name).then_some(b.version)),
+        |b| (b.version, b.build),
+    );
     let items: Vec<(SortKey, Value)> = best
-        .into_values()
+        .into_iter()
         .filter(|b| {
             let image = &b.record.image;
             let semver = b.version.to_string();

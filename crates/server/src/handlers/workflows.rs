@@ -5,7 +5,7 @@ use super::filters::Filters;
 use super::json::{str_member, Obj};
 use super::stored::{commit_create, create_response, delete_unused, stop_if_dry_run};
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
+use crate::listing::{newest_per_group, page_sorted, KeyShape, PageRequest, SortKey};
 use crate::protocol::Ctx;
 use serde_json::{json, Value};
 use stepwise_api::arn::{
@@ -314,24 +314,20 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         "AWSMarketplace" => Vec::new(),
         _ => own_builds(ctx)?,
     };
-    // The highest build of each version (or, by name, of each name's highest version).
-    let mut best: std::collections::BTreeMap<(String, u8, Option<SemVer>), WorkflowBuild> =
-        Default::default();
-    for w in builds {
-        let key = (
-            w.nname.clone(),
-            type_code(w.ty),
-            (!by_name).then_some(w.version),
-        );
-        let newer = best
-            .get(&key)
-            .is_none_or(|b| (w.version, w.build) > (b.version, b.build));
-        if newer {
-            best.insert(key, w);
-        }
-    }
+    // The newest build of each version (or, by name, of each name's newest version).
+    let best = newest_per_group(
+        builds,
+        |w| {
+            (
+                w.nname.clone(),
+                type_code(w.ty),
+                (!by_name).then_some(w.version),
+            )
+        },
+        |w| (w.version, w.build),
+    );
     let items: Vec<(SortKey, Value)> = best
-        .into_values()
+        .into_iter()
         .filter(|w| {
             let version = w.version.to_string();
             filters.matches(|f| match f {
