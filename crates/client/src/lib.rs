@@ -65,4 +65,7 @@ pub use pages::{Page, PageStream};
 pub use paginator::Paginator;
 pub use results::{FlatStream, ItemStream, ValueStream};
 pub use sdk::{PaginateExt, PaginatedOperation};
-pub use source::{FetchedPage, FnSource, PageFuture, PageOutput, PageRequest, PageSource, Preset};
+pub use source::{
+    FetchedPage, FnSource, PageBody, PageFuture, PageOutput, PageRequest, PageSource, Preset,
+    RawPage, RawPageFuture,
+};

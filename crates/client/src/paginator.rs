@@ -113,7 +113,7 @@ impl<S: PageSource> Paginator<S> {
     /// # Ok(()) }
     /// ```
     pub fn items(&self) -> ItemStream<S> {
-        ItemStream::new(self.pages(), |page| Ok(page.into_parts().1.into_items()))
+        ItemStream::new(self.pages(), |page| Ok(page.into_output().into_items()))
     }
 
     /// A new run, as a stream of the result key's JSON items (botocore's
@@ -134,7 +134,7 @@ impl<S: PageSource> Paginator<S> {
     pub fn json_items(&self) -> ValueStream<S> {
         let result_key = self.descriptor().result_key;
         ValueStream::new(self.pages(), move |page| {
-            Ok(results::json_items(page, result_key))
+            results::json_items(page, result_key)
         })
     }
 

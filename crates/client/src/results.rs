@@ -10,7 +10,24 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-type Extract<O, T> = Box<dyn FnMut(Page<O>) -> Result<Vec<T>, String> + Send>;
+type Extract<O, T> = Box<dyn FnMut(Page<O>) -> Result<Vec<T>, ExtractError> + Send>;
+
+/// Why values could not be taken from a page.
+pub(crate) enum ExtractError {
+    /// The JMESPath expression failed on the page.
+    Search(String),
+    /// The page's body is not a JSON object.
+    Body(String),
+}
+
+impl<E> From<ExtractError> for PaginationError<E> {
+    fn from(e: ExtractError) -> Self {
+        match e {
+            ExtractError::Search(message) => PaginationError::Search(message),
+            ExtractError::Body(message) => PaginationError::UnreadableBody(message),
+        }
+    }
+}
 
 /// A stream of values taken from each page in turn (items, or JMESPath results), ending at the
 /// first error. Like [`PageStream`], it exposes the run's resume token.
@@ -43,7 +60,7 @@ pub type ValueStream<S> = FlatStream<S, Value>;
 impl<S: PageSource, T> FlatStream<S, T> {
     pub(crate) fn new(
         pages: PageStream<S>,
-        extract: impl FnMut(Page<S::Output>) -> Result<Vec<T>, String> + Send + 'static,
+        extract: impl FnMut(Page<S::Output>) -> Result<Vec<T>, ExtractError> + Send + 'static,
     ) -> Self {
         FlatStream {
             pages,
@@ -96,9 +113,9 @@ impl<S: PageSource, T: Unpin> Stream for FlatStream<S, T> {
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
                 Poll::Ready(Some(Ok(page))) => match (this.extract)(page) {
                     Ok(values) => this.buffer.extend(values),
-                    Err(message) => {
+                    Err(e) => {
                         this.failed = true;
-                        return Poll::Ready(Some(Err(PaginationError::Search(message))));
+                        return Poll::Ready(Some(Err(e.into())));
                     }
                 },
             }
@@ -107,24 +124,30 @@ impl<S: PageSource, T: Unpin> Stream for FlatStream<S, T> {
 }
 
 /// The result key's JSON items of a page (a missing or non-list member gives none).
-pub(crate) fn json_items(page: Page<impl Sized>, result_key: &str) -> Vec<Value> {
-    match page.into_json() {
+pub(crate) fn json_items(
+    page: Page<impl Sized>,
+    result_key: &str,
+) -> Result<Vec<Value>, ExtractError> {
+    Ok(match page.try_into_json().map_err(ExtractError::Body)? {
         Value::Object(mut map) => match map.remove(result_key) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         },
         _ => Vec::new(),
-    }
+    })
 }
 
 /// A compiled JMESPath expression applied to each page: a list result is flattened into the
 /// stream, anything else (`null` included) is one value.
 pub(crate) fn searcher<O>(
     expression: &str,
-) -> Result<impl FnMut(Page<O>) -> Result<Vec<Value>, String> + Send + 'static, String> {
+) -> Result<impl FnMut(Page<O>) -> Result<Vec<Value>, ExtractError> + Send + 'static, String> {
     let compiled = jmespath::compile(expression).map_err(|e| e.to_string())?;
     Ok(move |page: Page<O>| {
-        let value = crate::query::search(&compiled, page.json())?;
+        let json = page
+            .try_json()
+            .map_err(|e| ExtractError::Body(e.to_string()))?;
+        let value = crate::query::search(&compiled, json).map_err(ExtractError::Search)?;
         Ok(match value {
             Value::Array(values) => values,
             other => vec![other],
@@ -140,9 +163,13 @@ pub(crate) async fn build_full_result<S: PageSource>(
     let result_key = pages.descriptor().result_key;
     let mut full = Map::new();
     while let Some(page) = pages.next().await {
-        let page = page?;
-        if let Some(value) = page.json().get(result_key).filter(|v| !v.is_null()) {
-            aggregate(&mut full, result_key, value.clone());
+        let json = page?
+            .try_into_json()
+            .map_err(PaginationError::UnreadableBody)?;
+        if let Value::Object(mut map) = json {
+            if let Some(value) = map.remove(result_key).filter(|v| !v.is_null()) {
+                aggregate(&mut full, result_key, value);
+            }
         }
     }
     for (key, value) in pages.non_aggregate_part() {

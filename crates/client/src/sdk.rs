@@ -10,13 +10,17 @@ use crate::descriptor::{self, OperationDescriptor};
 use crate::error::PaginationError;
 use crate::pages::PageStream;
 use crate::paginator::Paginator;
-use crate::source::{FetchedPage, PageFuture, PageOutput, PageRequest, PageSource, Preset};
+use crate::source::{
+    BodyRepr, FetchedPage, PageBody, PageFuture, PageOutput, PageRequest, PageSource, Preset,
+    RawPage, RawPageFuture,
+};
 use crate::PaginationConfig;
 use aws_sdk_imagebuilder::config::interceptors::AfterDeserializationInterceptorContextRef;
 use aws_sdk_imagebuilder::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_imagebuilder::error::{BoxError, SdkError};
 use aws_sdk_imagebuilder::operation;
 use aws_sdk_imagebuilder::types;
+use aws_smithy_types::body::SdkBody;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 use std::ops::Range;
@@ -184,6 +188,21 @@ impl<B: PaginatedOperation> PageSource for SdkSource<B> {
     }
 
     fn fetch(&self, request: PageRequest) -> PageFuture<B::Output, Self::Error> {
+        let sent = self.fetch_body(request);
+        Box::pin(async move {
+            let RawPage { body, output } = sent.await?;
+            let json = match body.0 {
+                BodyRepr::Json(json) => json,
+                BodyRepr::Raw(capture) => {
+                    capture.json().map_err(PaginationError::UnreadableBody)?
+                }
+            };
+            Ok(FetchedPage { json, output })
+        })
+    }
+
+    /// The typed output and the captured body, unparsed (the body is not copied either).
+    fn fetch_body(&self, request: PageRequest) -> RawPageFuture<B::Output, Self::Error> {
         let capture = BodyCapture::default();
         let sent = self
             .operation
@@ -191,8 +210,10 @@ impl<B: PaginatedOperation> PageSource for SdkSource<B> {
             .send_page(request.token, request.limit, capture.clone());
         Box::pin(async move {
             let output = sent.await.map_err(PaginationError::Service)?;
-            let json = capture.json().map_err(PaginationError::UnreadableBody)?;
-            Ok(FetchedPage { json, output })
+            Ok(RawPage {
+                body: PageBody(BodyRepr::Raw(capture)),
+                output,
+            })
         })
     }
 }
@@ -210,10 +231,24 @@ impl<B: PaginatedOperation> PageSource for SdkSource<B> {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct BodyCapture {
-    body: Arc<Mutex<Option<Vec<u8>>>>,
+    // The SDK's in-memory body itself (a reference-counted clone, not a copy).
+    body: Arc<Mutex<Option<SdkBody>>>,
 }
 
 impl BodyCapture {
+    /// Runs `f` on the captured bytes (empty when nothing was captured).
+    pub(crate) fn with_bytes<T>(&self, f: impl FnOnce(&[u8]) -> T) -> T {
+        let body = self.body.lock().unwrap_or_else(PoisonError::into_inner);
+        f(body.as_ref().and_then(SdkBody::bytes).unwrap_or_default())
+    }
+
+    /// Whether the captured body holds the characters `null` anywhere (members or list
+    /// entries that are `null`, or just text): only then can the JSON page and the typed
+    /// output disagree on the length of the result list.
+    pub(crate) fn may_hold_null(&self) -> bool {
+        self.with_bytes(|bytes| memchr::memmem::find(bytes, b"null").is_some())
+    }
+
     /// The captured body as JSON, with `null` members removed; an empty body is `{}`.
     ///
     /// ```
@@ -221,17 +256,7 @@ impl BodyCapture {
     /// assert_eq!(capture.json().unwrap(), serde_json::json!({}));
     /// ```
     pub fn json(&self) -> Result<Value, String> {
-        let body = self.body.lock().unwrap_or_else(PoisonError::into_inner);
-        let bytes = body.as_deref().unwrap_or_default();
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Object(Default::default()));
-        }
-        let mut json: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        if !json.is_object() {
-            return Err(format!("expected an object, got {json}"));
-        }
-        drop_nulls(&mut json);
-        Ok(json)
+        self.with_bytes(parse_body)
     }
 }
 
@@ -248,10 +273,28 @@ impl Intercept for BodyCapture {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let bytes = context.response().body().bytes().map(<[u8]>::to_vec);
-        *self.body.lock().unwrap_or_else(PoisonError::into_inner) = bytes;
+        let body = context.response().body();
+        let kept = body.bytes().map(|bytes| {
+            body.try_clone()
+                .filter(|clone| clone.bytes().is_some())
+                .unwrap_or_else(|| SdkBody::from(bytes.to_vec()))
+        });
+        *self.body.lock().unwrap_or_else(PoisonError::into_inner) = kept;
         Ok(())
     }
+}
+
+/// A response body as botocore's parser gives it: `{}` when empty, `null` members dropped.
+fn parse_body(bytes: &[u8]) -> Result<Value, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    let mut json: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if !json.is_object() {
+        return Err(format!("expected an object, got {json}"));
+    }
+    drop_nulls(&mut json);
+    Ok(json)
 }
 
 /// botocore's JSON parser leaves out structure members whose value is `null`.
@@ -287,6 +330,12 @@ macro_rules! paginated_operations {
             }
             fn into_items(self) -> Vec<types::$item> {
                 self.$field.unwrap_or_default()
+            }
+            fn item_count(&self) -> Option<usize> {
+                Some(self.$field.as_ref().map_or(0, Vec::len))
+            }
+            fn next_token(&self) -> Option<&str> {
+                self.next_token.as_deref()
             }
         }
 

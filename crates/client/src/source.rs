@@ -4,7 +4,9 @@
 
 use crate::descriptor::OperationDescriptor;
 use crate::error::PaginationError;
+use crate::sdk::BodyCapture;
 use futures_util::future::BoxFuture;
+use futures_util::TryFutureExt;
 use serde_json::Value;
 use std::convert::Infallible;
 use std::ops::Range;
@@ -96,6 +98,31 @@ pub trait PageOutput: Send + 'static {
     /// assert_eq!(().into_items().len(), 0);
     /// ```
     fn into_items(self) -> Vec<Self::Item>;
+
+    /// The number of items in the result list, or `None` when this output has no typed list
+    /// (then the JSON page drives the loop). When it is `Some` and the source delivers the
+    /// body unparsed ([`PageBody`] from an SDK response), the loop counts items and reads the
+    /// token here instead of parsing the JSON page; it must then be the length of the body's
+    /// result list. The default is `None`.
+    ///
+    /// ```
+    /// use stepwise_client::PageOutput;
+    /// assert_eq!(().item_count(), None);
+    /// ```
+    fn item_count(&self) -> Option<usize> {
+        None
+    }
+
+    /// The service's output token as received (only read when
+    /// [`item_count`](Self::item_count) is `Some`). The default is `None`.
+    ///
+    /// ```
+    /// use stepwise_client::PageOutput;
+    /// assert_eq!(().next_token(), None);
+    /// ```
+    fn next_token(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Sources without a typed output (fakes, raw JSON) use `()`: the typed item stream is empty,
@@ -112,6 +139,47 @@ impl PageOutput for () {
         Vec::new()
     }
 }
+
+/// A response body as a source hands it to the page loop: parsed JSON, or (SDK sources) the
+/// raw body, parsed only when the JSON page is first needed.
+///
+/// ```
+/// let body = stepwise_client::PageBody::from(serde_json::json!({"steps": []}));
+/// # drop(body);
+/// ```
+#[derive(Debug, Clone)]
+pub struct PageBody(pub(crate) BodyRepr);
+
+#[derive(Debug, Clone)]
+pub(crate) enum BodyRepr {
+    /// Already the JSON page.
+    Json(Value),
+    /// The captured raw body of an SDK response.
+    Raw(BodyCapture),
+}
+
+impl From<Value> for PageBody {
+    fn from(json: Value) -> Self {
+        PageBody(BodyRepr::Json(json))
+    }
+}
+
+/// A response with its body possibly still unparsed: what [`PageSource::fetch_body`] gives.
+///
+/// ```
+/// let page = stepwise_client::RawPage { body: serde_json::json!({}).into(), output: () };
+/// # drop(page);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RawPage<O> {
+    /// The response body.
+    pub body: PageBody,
+    /// The typed response.
+    pub output: O,
+}
+
+/// The future [`PageSource::fetch_body`] returns.
+pub type RawPageFuture<O, E> = BoxFuture<'static, Result<RawPage<O>, PaginationError<E>>>;
 
 /// Something that fetches one page per request: an SDK operation, or a fake.
 ///
@@ -164,6 +232,25 @@ pub trait PageSource: Clone + Unpin + Send + 'static {
     /// # });
     /// ```
     fn fetch(&self, request: PageRequest) -> PageFuture<Self::Output, Self::Error>;
+
+    /// Sends one request for the page loop, which calls this rather than
+    /// [`fetch`](Self::fetch). The default wraps `fetch`; SDK sources override it to hand over
+    /// the raw body unparsed, so that the JSON page is only built when it is used.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use stepwise_client::{descriptor, FnSource, PageRequest, PageSource};
+    /// let source = FnSource::new(&descriptor::LIST_IMAGES, |_| Ok::<_, ()>(serde_json::json!({})));
+    /// let page = source.fetch_body(PageRequest { token: None, limit: None }).await.unwrap();
+    /// # drop(page);
+    /// # });
+    /// ```
+    fn fetch_body(&self, request: PageRequest) -> RawPageFuture<Self::Output, Self::Error> {
+        Box::pin(self.fetch(request).map_ok(|page| RawPage {
+            body: page.json.into(),
+            output: page.output,
+        }))
+    }
 }
 
 /// A [`PageSource`] made of a closure that answers each request with a JSON page: for tests,
