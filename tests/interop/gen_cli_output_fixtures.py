@@ -15,7 +15,7 @@ which crates/awscli/tests check against the crate's tables.
 
     .venv/bin/python tests/interop/gen_cli_output_fixtures.py --rust-tables
 
-prints crates/awscli/src/output/unicode_tables.rs instead.
+prints crates/api/src/pyfmt/unicode_tables.rs instead.
 
     .venv/bin/python tests/interop/gen_cli_output_fixtures.py --yaml --ruamel-path DIR
 
@@ -423,7 +423,7 @@ def rust_tables(facts):
         '//! `tests/cli_output_fixtures.rs` checks these against the fixture.',
         '',
         '/// The Unicode version of these tables.',
-        'pub(crate) const UNIDATA_VERSION: &str = "%s";' % facts['unidata_version'],
+        'pub const UNIDATA_VERSION: &str = "%s";' % facts['unidata_version'],
         '',
         table('WIDE', 'Code points whose East Asian Width is W, F or A (two table columns).',
               facts['wide']),

@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod operations;
+pub mod pyfmt;
 pub mod pyjson;
 pub mod render;
 pub mod schema;

@@ -46,8 +46,8 @@ pub enum PaginationError<E> {
     /// The service returned a token it had already returned: immediately before
     /// (`pages_apart == 1`, botocore's check and wording) or earlier (the cycle guard).
     #[error("Error during pagination: The same next token was received twice: {{{}: {}}}{}",
-        crate::pyrepr::repr(&serde_json::Value::from(*input_token)),
-        crate::pyrepr::repr(&serde_json::Value::from(token.as_str())),
+        stepwise_api::pyfmt::py_repr(&serde_json::Value::from(*input_token)),
+        stepwise_api::pyfmt::py_repr(&serde_json::Value::from(token.as_str())),
         if *pages_apart > 1 { format!(" (a cycle of {pages_apart} pages)") } else { String::new() })]
     RepeatedToken {
         /// The repeated service token.

@@ -51,7 +51,6 @@ mod error;
 mod lenient_base64;
 mod pages;
 mod paginator;
-mod pyrepr;
 pub mod query;
 mod results;
 pub mod sdk;

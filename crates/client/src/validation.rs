@@ -10,7 +10,6 @@
 use crate::config::PaginationConfig;
 use crate::descriptor::OperationDescriptor;
 use crate::error::PaginationError;
-use crate::pyrepr;
 use crate::source::Preset;
 use crate::token::decode_starting_token;
 use serde_json::Value;
@@ -75,8 +74,8 @@ pub(crate) fn first_request<E>(
                 Value::String(s) => start.token = Some(s.clone()),
                 other => token_problems.push(format!(
                     "Invalid type for parameter {name}, value: {}, type: <class '{}'>, valid types: <class 'str'>",
-                    pyrepr::repr(other),
-                    pyrepr::class_name(other)
+                    stepwise_api::pyfmt::py_repr(other),
+                    stepwise_api::pyfmt::py_class(other)
                 )),
             }
         }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::pyfmt::number_repr;
+use stepwise_api::pyfmt::number_repr;
 
 const INDENT: &str = "    ";
 

@@ -35,17 +35,15 @@
 //! a plain top-level scalar.
 
 mod json;
-mod pyfmt;
 
-pub(crate) use pyfmt::py_str as python_str;
+pub(crate) use stepwise_api::pyfmt::py_str as python_str;
 mod table;
 mod text;
-mod unicode_tables;
 mod yaml;
 
 use serde_json::Value;
 
-pub use pyfmt::{is_printable as is_python_printable, text_width};
+pub use stepwise_api::pyfmt::{is_printable as is_python_printable, text_width};
 
 /// An `--output` format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +63,7 @@ pub const DEFAULT_TABLE_WIDTH: usize = 80;
 
 /// The Unicode version whose East Asian Width and printability facts the formatters use
 /// (CPython 3.11's `unicodedata`).
-pub const UNICODE_VERSION: &str = unicode_tables::UNIDATA_VERSION;
+pub const UNICODE_VERSION: &str = stepwise_api::pyfmt::UNIDATA_VERSION;
 
 /// `value` (a response after `--query`) as the AWS CLI prints it for `command_name` (the
 /// operation's name, e.g. `GetWorkflowExecution`, which titles a table), with stdout not a

@@ -26,7 +26,7 @@
 
 use serde_json::{Map, Value};
 
-use super::pyfmt::{is_scalar, py_str, text_width, truthy};
+use stepwise_api::pyfmt::{is_scalar, py_str, text_width, truthy};
 
 /// The AWS CLI raised an exception while building the table.
 struct Failed;

@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use super::pyfmt::{is_scalar, py_str};
+use stepwise_api::pyfmt::{is_scalar, py_str};
 
 /// The awscli raised an exception here; what it had written stays on stdout.
 struct Failed;

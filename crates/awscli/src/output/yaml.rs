@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::pyfmt::number_repr;
+use stepwise_api::pyfmt::number_repr;
 
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i64 = 2;

@@ -1,10 +1,14 @@
-//! How Python 3 spells JSON values: `str()`, `repr()` and float `repr`, plus the column width
-//! the AWS CLI's table gives a string. The text and table formats print values with `str()`,
-//! which is `repr()` for everything but strings.
+//! How Python 3 spells JSON values: `str()`, `repr()` and float `repr`, the class names
+//! botocore prints, and the column width the AWS CLI's table gives a string. The command
+//! line's output formats print values with `str()` (`repr()` for everything but strings);
+//! botocore's error texts quote values with them.
 
 use serde_json::{Number, Value};
 
-use super::unicode_tables::{NOT_PRINTABLE, WIDE};
+mod unicode_tables;
+
+pub use unicode_tables::UNIDATA_VERSION;
+use unicode_tables::{NOT_PRINTABLE, WIDE};
 
 fn in_ranges(table: &[(u32, u32)], c: char) -> bool {
     let cp = c as u32;
@@ -36,7 +40,7 @@ pub fn is_printable(c: char) -> bool {
 
 /// Python's `repr(float)`: the shortest digits that round-trip, positional when the decimal
 /// exponent is in -4..16 (`0.0001`, `1e+16`), with `.0` on integral values.
-pub(crate) fn float_repr(f: f64) -> String {
+pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
         return "nan".to_owned();
     }
@@ -87,7 +91,7 @@ pub(crate) fn float_repr(f: f64) -> String {
 }
 
 /// A JSON number as Python prints it: integers as they are, floats with [`float_repr`].
-pub(crate) fn number_repr(n: &Number) -> String {
+pub fn number_repr(n: &Number) -> String {
     if n.is_f64() {
         float_repr(n.as_f64().unwrap_or(0.0))
     } else {
@@ -98,7 +102,7 @@ pub(crate) fn number_repr(n: &Number) -> String {
 /// Python's `repr(str)`: single quotes unless the text has `'` and no `"`; backslash escapes
 /// for the quote, `\`, `\t`, `\n`, `\r`; `\xNN`, `\uNNNN` or `\UNNNNNNNN` for the rest of what
 /// `str.isprintable` rejects.
-pub(crate) fn str_repr(s: &str) -> String {
+pub fn str_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -131,7 +135,7 @@ pub(crate) fn str_repr(s: &str) -> String {
 }
 
 /// Python's `repr()` of a value built by `json.loads`.
-pub(crate) fn py_repr(value: &Value) -> String {
+pub fn py_repr(value: &Value) -> String {
     match value {
         Value::String(s) => str_repr(s),
         Value::Array(items) => {
@@ -161,12 +165,12 @@ fn py_scalar_str(value: &Value) -> String {
 }
 
 /// Python's `str()` of a value built by `json.loads`: strings as they are, the rest as `repr()`.
-pub(crate) fn py_str(value: &Value) -> String {
+pub fn py_str(value: &Value) -> String {
     py_scalar_str(value)
 }
 
 /// Python's truth value of a JSON value (`not value` is false).
-pub(crate) fn truthy(value: &Value) -> bool {
+pub fn truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -186,8 +190,22 @@ pub(crate) fn truthy(value: &Value) -> bool {
 }
 
 /// Whether the AWS CLI treats `value` as a scalar (anything but a list or a dict).
-pub(crate) fn is_scalar(value: &Value) -> bool {
+pub fn is_scalar(value: &Value) -> bool {
     !matches!(value, Value::Array(_) | Value::Object(_))
+}
+
+/// The name of the Python class `json.loads` makes of `value` (`int`, `str`, `dict`, …), as
+/// botocore prints it in "Invalid type" messages.
+pub fn py_class(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! `tests/cli_output_fixtures.rs` checks these against the fixture.
 
 /// The Unicode version of these tables.
-pub(crate) const UNIDATA_VERSION: &str = "14.0.0";
+pub const UNIDATA_VERSION: &str = "14.0.0";
 
 /// Code points whose East Asian Width is W, F or A (two table columns).
 pub(crate) static WIDE: &[(u32, u32)] = &[
