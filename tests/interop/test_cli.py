@@ -290,10 +290,15 @@ def test_the_endpoint_comes_from_the_environment_or_the_profile(tools, built, tm
         run = tools.run("stepwise", *args, endpoint=False, env=env)
         assert (run.returncode, run.stdout) == (0, "COMPLETED\n"), run.stderr
     config = tmp_path / "config"
-    config.write_text(f"[profile local]\nregion = {REGION}\nendpoint_url = {tools.endpoint}\n")
-    run = tools.run("stepwise", *args, "--profile", "local", endpoint=False,
+    config.write_text(f"[profile local]\nregion = {REGION}\nendpoint_url = {tools.endpoint}\noutput = text\n")
+    no_output = args[:-2]
+    run = tools.run("stepwise", *no_output, "--profile", "local", endpoint=False,
                     env={"AWS_CONFIG_FILE": str(config), "AWS_DEFAULT_REGION": ""})
     assert (run.returncode, run.stdout) == (0, "COMPLETED\n"), run.stderr
+    # AWS_PROFILE selects it as well; --output wins over the profile's output.
+    run = tools.run("stepwise", *no_output, "--output", "json", endpoint=False,
+                    env={"AWS_CONFIG_FILE": str(config), "AWS_DEFAULT_REGION": "", "AWS_PROFILE": "local"})
+    assert (run.returncode, run.stdout) == (0, '"COMPLETED"\n'), run.stderr
     # Another region is another tenant: the execution is not there.
     run = tools.run("stepwise", *args, "--region", "eu-west-1")
     assert run.returncode == 255 and "ResourceNotFoundException" in run.stderr

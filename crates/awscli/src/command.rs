@@ -5,7 +5,9 @@ use crate::names::xform_name;
 use crate::output::{self, OutputFormat};
 use crate::paging::{self, Paging};
 use crate::params::{self, Param};
-use crate::transport::{CallError, Connection, ConnectionOptions, DEFAULT_ENDPOINT};
+use crate::transport::{
+    profile_setting, CallError, Connection, ConnectionOptions, DEFAULT_ENDPOINT,
+};
 use crate::validate::validate;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Map, Value};
@@ -58,7 +60,9 @@ fn global_args() -> Vec<Arg> {
         global("output")
             .value_name("FORMAT")
             .value_parser(["json", "text", "table", "yaml"])
-            .help("The output format [default: $AWS_DEFAULT_OUTPUT, else json]"),
+            .help(
+                "The output format [default: $AWS_DEFAULT_OUTPUT, the profile's output, else json]",
+            ),
         global("query")
             .value_name("JMESPATH")
             .help("A JMESPath query to filter the response"),
@@ -165,12 +169,17 @@ pub fn run(matches: &ArgMatches) -> ExitCode {
     }
 }
 
-fn output_format(matches: &ArgMatches) -> Result<OutputFormat, Failure> {
-    let name = matches
+/// `--output`, else `AWS_DEFAULT_OUTPUT`, else the profile's `output`, else json.
+async fn output_format(matches: &ArgMatches) -> Result<OutputFormat, Failure> {
+    let mut name = matches
         .get_one::<String>("output")
         .cloned()
-        .or_else(|| std::env::var("AWS_DEFAULT_OUTPUT").ok())
-        .unwrap_or_else(|| "json".into());
+        .or_else(|| std::env::var("AWS_DEFAULT_OUTPUT").ok());
+    if name.is_none() {
+        let profile = matches.get_one::<String>("profile").map(String::as_str);
+        name = profile_setting(profile, "output").await;
+    }
+    let name = name.unwrap_or_else(|| "json".into());
     match name.as_str() {
         "json" => Ok(OutputFormat::Json),
         "text" => Ok(OutputFormat::Text),
@@ -230,7 +239,7 @@ fn request(
 }
 
 async fn execute(op: &'static Operation, matches: &ArgMatches) -> Result<String, Failure> {
-    let format = output_format(matches)?;
+    let format = output_format(matches).await?;
     let query = match matches.get_one::<String>("query") {
         Some(q) => Some(jmespath::compile(q).map_err(|e| {
             Failure::Usage(format!("argument --query: Bad value for --query {q}: {e}"))

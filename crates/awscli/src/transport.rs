@@ -63,16 +63,31 @@ pub struct Connection {
     debug: bool,
 }
 
-/// Whether the shared config or credentials file defines profile `name`.
-async fn profile_exists(name: &str) -> bool {
-    let profiles = aws_config::profile::load(
+/// The shared config and credentials files, with `name` (else `AWS_PROFILE`, else
+/// `default`) selected.
+async fn profiles(name: Option<&str>) -> Option<aws_config::profile::ProfileSet> {
+    aws_config::profile::load(
         &aws_types::os_shim_internal::Fs::real(),
         &aws_types::os_shim_internal::Env::real(),
         &aws_runtime::env_config::file::EnvConfigFiles::default(),
-        Some(name.to_string().into()),
+        name.map(|n| n.to_string().into()),
     )
-    .await;
-    profiles.is_ok_and(|p| p.get_profile(name).is_some())
+    .await
+    .ok()
+}
+
+/// Whether the shared config or credentials file defines profile `name`.
+async fn profile_exists(name: &str) -> bool {
+    profiles(Some(name))
+        .await
+        .is_some_and(|p| p.get_profile(name).is_some())
+}
+
+/// A setting of the selected profile (`output`, say), as the AWS CLI reads it.
+pub async fn profile_setting(profile: Option<&str>, key: &str) -> Option<String> {
+    let set = profiles(profile).await?;
+    let selected = set.get_profile(set.selected_profile())?;
+    selected.get(key).map(str::to_string)
 }
 
 fn is_loopback(endpoint: &str) -> bool {
