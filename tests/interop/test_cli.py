@@ -107,9 +107,11 @@ def test_output_matches_the_aws_cli_byte_for_byte(tools, built, fmt, name):
 
 
 def test_yaml_output_is_the_json_output(tools, built):
+    # A request id differs per call, and so does a NextToken's issue second.
     def without_request_id(v):
         if isinstance(v, dict):
             v.pop("requestId", None)
+            v.pop("NextToken", None)
         return v
 
     for args in commands(built).values():
