@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use std::io::Write;
 use std::process::ExitCode;
 use stepwise_api::operations::{Operation, OPERATIONS};
+use stepwise_api::schema::{Shape, ShapeKind};
 
 const ABOUT: &str = "Call Image Builder operations, as `aws imagebuilder` does";
 
@@ -96,6 +97,15 @@ fn operation_command(op: &'static Operation) -> Command {
                 .value_name("JSON")
                 .help("The request as JSON (API member names), or file://PATH; options given on the command line win"),
         );
+    cmd = cmd.arg(
+        Arg::new("generate-cli-skeleton")
+            .long("generate-cli-skeleton")
+            .value_name("input|output")
+            .num_args(0..=1)
+            .default_missing_value("input")
+            .value_parser(["input", "output"])
+            .help("Print a JSON skeleton of the request (for --cli-input-json) or of the response, and call nothing"),
+    );
     if paging.is_some() {
         cmd = cmd
             .arg(
@@ -238,7 +248,51 @@ fn request(
     Ok(input)
 }
 
+/// A placeholder value of every member of `shape`, as the AWS CLI's
+/// `--generate-cli-skeleton` writes it. A shape met again inside itself is left empty.
+fn skeleton(shape: &'static Shape, seen: &mut Vec<&'static str>) -> Value {
+    if seen.contains(&shape.name) {
+        return Value::Object(Map::new());
+    }
+    seen.push(shape.name);
+    let v = match &shape.kind {
+        ShapeKind::Structure { members } => Value::Object(
+            members
+                .iter()
+                .map(|m| (m.name.to_string(), skeleton(m.target, seen)))
+                .collect(),
+        ),
+        ShapeKind::List { member, .. } => Value::Array(vec![skeleton(member, seen)]),
+        ShapeKind::Map { value, .. } => {
+            let mut m = Map::new();
+            m.insert("KeyName".into(), skeleton(value, seen));
+            Value::Object(m)
+        }
+        ShapeKind::String { enum_values, .. } => {
+            Value::String(enum_values.first().copied().unwrap_or("").to_string())
+        }
+        ShapeKind::Integer { .. } | ShapeKind::Long { .. } => Value::from(0),
+        ShapeKind::Double { .. } => Value::from(0.0),
+        ShapeKind::Boolean => Value::Bool(true),
+        ShapeKind::Timestamp => Value::String("1970-01-01T00:00:00".into()),
+    };
+    seen.pop();
+    v
+}
+
 async fn execute(op: &'static Operation, matches: &ArgMatches) -> Result<String, Failure> {
+    if let Some(which) = matches.get_one::<String>("generate-cli-skeleton") {
+        let shape = if which == "output" {
+            op.output
+        } else {
+            op.input
+        };
+        return Ok(output::render(
+            OutputFormat::Json,
+            op.name,
+            &skeleton(shape, &mut Vec::new()),
+        ));
+    }
     let format = output_format(matches).await?;
     let query = match matches.get_one::<String>("query") {
         Some(q) => Some(jmespath::compile(q).map_err(|e| {
