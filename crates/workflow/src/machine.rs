@@ -373,6 +373,16 @@ impl Machine {
         out
     }
 
+    /// What references and conditions read: the machine's context and `step_outputs`.
+    fn eval_context<'a>(&'a self, step_outputs: &'a Map<String, Value>) -> EvalContext<'a> {
+        EvalContext {
+            parameters: &self.ctx.parameters,
+            step_outputs,
+            workflow_outputs: &self.ctx.workflow_outputs,
+            imagebuilder: &self.ctx.imagebuilder,
+        }
+    }
+
     pub fn handle(&mut self, event: Event) -> Vec<Effect> {
         let mut effects = Vec::new();
         match (event, self.phase.clone()) {
@@ -424,12 +434,7 @@ impl Machine {
     fn advance(&mut self, mut next: usize, effects: &mut Vec<Effect>) {
         while next < self.doc.steps.len() {
             let outputs = self.step_outputs();
-            let ctx = EvalContext {
-                parameters: &self.ctx.parameters,
-                step_outputs: &outputs,
-                workflow_outputs: &self.ctx.workflow_outputs,
-                imagebuilder: &self.ctx.imagebuilder,
-            };
+            let ctx = self.eval_context(&outputs);
             let def = &self.doc.steps[next];
             let runs = if def.action == Action::ExecuteComponents && self.ctx.no_components {
                 Ok(false)
@@ -480,12 +485,7 @@ impl Machine {
             }
         }
         let outputs = self.step_outputs();
-        let ctx = EvalContext {
-            parameters: &self.ctx.parameters,
-            step_outputs: &outputs,
-            workflow_outputs: &self.ctx.workflow_outputs,
-            imagebuilder: &self.ctx.imagebuilder,
-        };
+        let ctx = self.eval_context(&outputs);
         self.outputs = Some(evaluate_outputs(&self.doc, &ctx));
         self.end(WorkflowStatus::Completed, effects);
     }
@@ -563,12 +563,7 @@ impl Machine {
             return false;
         }
         let outputs = self.step_outputs();
-        let ctx = EvalContext {
-            parameters: &self.ctx.parameters,
-            step_outputs: &outputs,
-            workflow_outputs: &self.ctx.workflow_outputs,
-            imagebuilder: &self.ctx.imagebuilder,
-        };
+        let ctx = self.eval_context(&outputs);
         evaluate_rollback_enabled(&def.rollback_enabled, &ctx) == Ok(true)
     }
 
