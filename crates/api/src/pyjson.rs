@@ -45,20 +45,19 @@ fn write_value(out: &mut String, value: &Value) {
 }
 
 fn write_number(out: &mut String, n: &serde_json::Number) {
-    if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-        // Python's float repr: integral floats keep a ".0".
-        if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
-            out.push_str(&format!("{f:.1}"));
-        } else {
-            out.push_str(&format!("{f:?}"));
-        }
-    } else {
-        out.push_str(&n.to_string());
-    }
+    out.push_str(&crate::pyfmt::number_repr(n));
 }
 
-/// A JSON string literal in Python's escaping.
-pub fn write_str(out: &mut String, s: &str) {
+/// A JSON string literal in Python's escaping (`json.dumps` default: `ensure_ascii`).
+fn write_str(out: &mut String, s: &str) {
+    write_string(out, s, true);
+}
+
+/// A JSON string literal as Python's encoder writes it: `"`, `\` and the C0 controls are
+/// escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00xx`); with `ensure_ascii` everything past
+/// `~` is too, as lower-case `\uXXXX` (a surrogate pair above U+FFFF). Without it (the AWS
+/// CLI's `--output json`) DEL, non-ASCII and U+2028/U+2029 are written as they are.
+pub fn write_string(out: &mut String, s: &str, ensure_ascii: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -69,7 +68,7 @@ pub fn write_str(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{08}' => out.push_str("\\b"),
             '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+            c if (c as u32) < 0x20 || (ensure_ascii && (c as u32) > 0x7e) => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     out.push_str(&format!("\\u{unit:04x}"));
@@ -100,5 +99,8 @@ mod tests {
         );
         assert_eq!(to_string(&json!(1.0)), "1.0");
         assert_eq!(to_string(&json!(0.5)), "0.5");
+        let mut unescaped = String::new();
+        write_string(&mut unescaped, "é\u{7f}\u{1F600}\n\u{1}", false);
+        assert_eq!(unescaped, "\"é\u{7f}\u{1F600}\\n\\u0001\"");
     }
 }

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use stepwise_api::pyfmt::number_repr;
+use stepwise_api::pyjson::write_string;
 
 const INDENT: &str = "    ";
 
@@ -24,7 +25,7 @@ fn write_value(value: &Value, level: usize, out: &mut String) {
         Value::Bool(false) => out.push_str("false"),
         // Python's json writes floats with float.__repr__, e.g. 1e-07, 1e+20, 1.0.
         Value::Number(n) => out.push_str(&number_repr(n)),
-        Value::String(s) => write_string(s, out),
+        Value::String(s) => write_string(out, s, false),
         Value::Array(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -52,7 +53,7 @@ fn write_value(value: &Value, level: usize, out: &mut String) {
                     out.push(',');
                 }
                 newline(level + 1, out);
-                write_string(key, out);
+                write_string(out, key, false);
                 out.push_str(": ");
                 write_value(item, level + 1, out);
             }
@@ -67,25 +68,4 @@ fn newline(level: usize, out: &mut String) {
     for _ in 0..level {
         out.push_str(INDENT);
     }
-}
-
-/// A JSON string as Python's encoder writes it with `ensure_ascii=False`: only `"`, `\` and
-/// the C0 controls are escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00xx`); DEL, non-ASCII
-/// and U+2028/U+2029 are written as they are.
-fn write_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
