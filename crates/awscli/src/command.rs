@@ -151,17 +151,11 @@ pub fn run(matches: &ArgMatches) -> ExitCode {
     else {
         return ExitCode::from(2);
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start a runtime: {e}");
-            return ExitCode::from(255);
-        }
+    let outcome = match crate::block_on(execute(op, op_matches)) {
+        Ok(outcome) => outcome,
+        Err(code) => return code,
     };
-    match runtime.block_on(execute(op, op_matches)) {
+    match outcome {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error.

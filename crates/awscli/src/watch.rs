@@ -390,17 +390,11 @@ fn summary(image_arn: &str, status: &str, reason: &str, executions: &[ExecutionV
 
 /// Watches until the image ends; the exit status says how.
 pub fn run(options: WatchOptions) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start a runtime: {e}");
-            return ExitCode::from(255);
-        }
+    let outcome = match crate::block_on(watch(&options)) {
+        Ok(outcome) => outcome,
+        Err(code) => return code,
     };
-    match runtime.block_on(watch(&options)) {
+    match outcome {
         Ok(status) => ExitCode::from(exit_status(&status)),
         Err(e) => {
             eprintln!("\n{e}");
