@@ -1,6 +1,7 @@
 //! A Stepwise server on an ephemeral loopback port and an official SDK client pointed at it.
 
 use aws_sdk_imagebuilder::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_imagebuilder::types::ComponentConfiguration;
 use aws_sdk_imagebuilder::Client;
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,4 +77,37 @@ pub async fn wait_for_image(client: &Client, arn: &str) -> String {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("image {arn} did not finish");
+}
+
+/// An image recipe (one AWS-managed build component) and an infrastructure configuration:
+/// their ARNs.
+pub async fn prerequisites(client: &Client) -> (String, String) {
+    let recipe = client
+        .create_image_recipe()
+        .name("web server")
+        .semantic_version("1.0.0")
+        .parent_image("ami-0123456789abcdef0")
+        .components(
+            ComponentConfiguration::builder()
+                .component_arn("arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create recipe");
+    let infra = client
+        .create_infrastructure_configuration()
+        .name("builders")
+        .instance_profile_name("ImageBuilderRole")
+        .send()
+        .await
+        .expect("create infrastructure");
+    (
+        recipe.image_recipe_arn().unwrap().to_string(),
+        infra
+            .infrastructure_configuration_arn()
+            .unwrap()
+            .to_string(),
+    )
 }

@@ -3,11 +3,9 @@
 
 use aws_sdk_imagebuilder::error::ProvideErrorMetadata;
 use aws_sdk_imagebuilder::types::{
-    ComponentConfiguration, WorkflowConfiguration, WorkflowExecutionStatus,
-    WorkflowStepExecutionStatus, WorkflowType,
+    WorkflowConfiguration, WorkflowExecutionStatus, WorkflowStepExecutionStatus, WorkflowType,
 };
-use aws_sdk_imagebuilder::Client;
-use stepwise_sdk_tests::{wait_for_image, Server};
+use stepwise_sdk_tests::{prerequisites, wait_for_image, Server};
 
 /// A BUILD document with `n` steps: launch, n − 2 commands, terminate.
 fn document(n: usize) -> String {
@@ -21,37 +19,6 @@ fn document(n: usize) -> String {
     }
     doc.push_str("  - name: Terminate\n    action: TerminateInstance\n    inputs:\n      instanceId.$: $.stepOutputs.Launch.instanceId\n");
     doc
-}
-
-async fn prerequisites(client: &Client) -> (String, String) {
-    let recipe = client
-        .create_image_recipe()
-        .name("web server")
-        .semantic_version("1.0.0")
-        .parent_image("ami-0123456789abcdef0")
-        .components(
-            ComponentConfiguration::builder()
-                .component_arn("arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create recipe");
-    let infra = client
-        .create_infrastructure_configuration()
-        .name("builders")
-        .instance_profile_name("ImageBuilderRole")
-        .send()
-        .await
-        .expect("create infrastructure");
-    (
-        recipe.image_recipe_arn().unwrap().to_string(),
-        infra
-            .infrastructure_configuration_arn()
-            .unwrap()
-            .to_string(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

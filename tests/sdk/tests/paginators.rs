@@ -1,11 +1,11 @@
 //! The paginators of aws-sdk-imagebuilder and of `stepwise-client` against one Stepwise
 //! server, and the tokens that cross between them (spec/pagination.md, C-26).
 
-use aws_sdk_imagebuilder::types::{ComponentConfiguration, WorkflowConfiguration, WorkflowType};
+use aws_sdk_imagebuilder::types::{WorkflowConfiguration, WorkflowType};
 use aws_sdk_imagebuilder::Client;
 use futures_util::StreamExt;
 use stepwise_client::{PaginateExt, PaginationConfig, PaginationError};
-use stepwise_sdk_tests::{wait_for_image, Server};
+use stepwise_sdk_tests::{prerequisites, wait_for_image, Server};
 
 const STEPS: usize = 7;
 
@@ -30,31 +30,11 @@ async fn seven_steps() -> (Server, Client, String) {
         .send()
         .await
         .expect("workflow");
-    let recipe = client
-        .create_image_recipe()
-        .name("paged")
-        .semantic_version("1.0.0")
-        .parent_image("ami-0123456789abcdef0")
-        .components(
-            ComponentConfiguration::builder()
-                .component_arn("arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("recipe");
-    let infra = client
-        .create_infrastructure_configuration()
-        .name("paged")
-        .instance_profile_name("role")
-        .send()
-        .await
-        .expect("infrastructure");
+    let (recipe, infra) = prerequisites(&client).await;
     let image = client
         .create_image()
-        .image_recipe_arn(recipe.image_recipe_arn().unwrap())
-        .infrastructure_configuration_arn(infra.infrastructure_configuration_arn().unwrap())
+        .image_recipe_arn(recipe)
+        .infrastructure_configuration_arn(infra)
         .workflows(
             WorkflowConfiguration::builder()
                 .workflow_arn(workflow.workflow_build_version_arn().unwrap())
