@@ -27,11 +27,11 @@ from stepwise_harness import (
     REPO_ROOT,
     AwsCli,
     Kit,
-    ServerError,
     StepwiseServer,
     WireLog,
     isolate_aws_environment,
     make_client,
+    serving,
 )
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="stepwise-interop-"))
@@ -65,24 +65,8 @@ def stepwise_bin() -> Path:
 
 @pytest.fixture(scope="module")
 def stepwise(stepwise_bin: Path, tmp_path_factory: pytest.TempPathFactory):
-    base = tmp_path_factory.mktemp("stepwise")
-    server = StepwiseServer(
-        stepwise_bin,
-        data_dir=base / "data",
-        log_path=base / "server.log",
-        pid_dir=os.environ.get("STEPWISE_PID_DIR"),
-    )
-    try:
-        failure = None
-        try:
-            server.start()
-        except ServerError as exc:
-            failure = str(exc)
-        if failure is not None:
-            pytest.fail(failure, pytrace=False)
+    with serving(stepwise_bin, tmp_path_factory, "stepwise") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ Image Builder API as spoken by boto3 and the AWS CLI v1.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -358,6 +359,29 @@ class AwsCli:
             timeout=timeout,
         )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@contextlib.contextmanager
+def serving(binary: Path, tmp_path_factory, name: str, **options: Any):
+    """A Stepwise server of one's own on a fresh data directory (`options` as StepwiseServer's:
+    time_scale, extra_args), stopped by PID afterwards. A server that does not start fails the
+    test with the tail of its log."""
+    import pytest
+
+    base = tmp_path_factory.mktemp(name)
+    server = StepwiseServer(binary, data_dir=base / "data", log_path=base / "server.log",
+                            pid_dir=os.environ.get("STEPWISE_PID_DIR"), **options)
+    try:
+        failure = None
+        try:
+            server.start()
+        except ServerError as exc:
+            failure = str(exc)
+        if failure is not None:
+            pytest.fail(failure, pytrace=False)
+        yield server
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- wire capture

@@ -6,12 +6,11 @@ stretch every step to 100 simulated seconds (one real second), so a kill lands m
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
-from stepwise_harness import Kit, StepwiseServer, make_client, step_names
+from stepwise_harness import Kit, make_client, serving, step_names
 
 SCALE = "0.01"
 STEPS = 4
@@ -19,17 +18,8 @@ STEPS = 4
 
 @pytest.fixture(scope="module")
 def slow_server(stepwise_bin, tmp_path_factory):
-    base = tmp_path_factory.mktemp("durable")
-    server = StepwiseServer(
-        stepwise_bin,
-        data_dir=base / "data",
-        log_path=base / "server.log",
-        time_scale=SCALE,
-        pid_dir=os.environ.get("STEPWISE_PID_DIR"),
-    )
-    server.start()
-    yield server
-    server.stop()
+    with serving(stepwise_bin, tmp_path_factory, "durable", time_scale=SCALE) as server:
+        yield server
 
 
 def _wait(predicate, timeout=20.0, what="condition"):

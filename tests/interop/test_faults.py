@@ -4,12 +4,11 @@ per-action tags, with boto3 against the real binary; `stepwise simulate` reads t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pytest
 
-from stepwise_harness import Kit, StepwiseServer, ServerError, unique_name
+from stepwise_harness import Kit, serving, unique_name
 
 DOCUMENT = """schemaVersion: 1.0
 steps:
@@ -50,18 +49,9 @@ def fault_file(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def stepwise(stepwise_bin, tmp_path_factory, fault_file):
     """This module's server runs with the fault file."""
-    base = tmp_path_factory.mktemp("stepwise-faults")
-    server = StepwiseServer(stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
-                            extra_args=["--fault-file", fault_file],
-                            pid_dir=os.environ.get("STEPWISE_PID_DIR"))
-    try:
-        try:
-            server.start()
-        except ServerError as exc:
-            pytest.fail(str(exc), pytrace=False)
+    with serving(stepwise_bin, tmp_path_factory, "stepwise-faults",
+                 extra_args=["--fault-file", fault_file]) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def build(kit: Kit, recipe_name: str, tags: dict | None = None, version: str = "1.0.0"):

@@ -3,12 +3,11 @@ scale 0.01 so that overlap is visible; an aborting failure cancels running sibli
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import pytest
 
-from stepwise_harness import Kit, StepwiseServer, make_client, unique_name
+from stepwise_harness import Kit, make_client, serving, unique_name
 
 
 def doc_for(prefix: str) -> str:
@@ -27,14 +26,8 @@ steps:
 
 @pytest.fixture(scope="module")
 def slow(stepwise_bin, tmp_path_factory):
-    base = tmp_path_factory.mktemp("parallel")
-    server = StepwiseServer(
-        stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
-        time_scale="0.01", pid_dir=os.environ.get("STEPWISE_PID_DIR"),
-    )
-    server.start()
-    yield Kit(make_client(server.endpoint))
-    server.stop()
+    with serving(stepwise_bin, tmp_path_factory, "parallel", time_scale="0.01") as server:
+        yield Kit(make_client(server.endpoint))
 
 
 def started(execution) -> float:

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from stepwise_harness import Kit, unique_name
+from stepwise_harness import Kit, make_client, serving, unique_name
 
 GATED = """schemaVersion: 1.0
 steps:
@@ -159,17 +159,7 @@ def test_a_reason_that_was_not_sent_cannot_be_read_later(imagebuilder, kit: Kit,
 
 
 def test_an_unanswered_wait_times_out_at_a_positive_time_scale(stepwise_bin, tmp_path_factory):
-    import os
-
-    from stepwise_harness import StepwiseServer, make_client
-
-    base = tmp_path_factory.mktemp("wait-timeout")
-    server = StepwiseServer(
-        stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
-        time_scale="0.01", pid_dir=os.environ.get("STEPWISE_PID_DIR"),
-    )
-    server.start()
-    try:
+    with serving(stepwise_bin, tmp_path_factory, "wait-timeout", time_scale="0.01") as server:
         client = make_client(server.endpoint)
         kit = Kit(client)
         data = GATED.replace("    action: WaitForAction\n", "    action: WaitForAction\n    timeoutSeconds: 100\n")
@@ -184,8 +174,6 @@ def test_an_unanswered_wait_times_out_at_a_positive_time_scale(stepwise_bin, tmp
             client.send_workflow_step_action(
                 stepExecutionId=steps["Gate"]["stepExecutionId"], imageBuildVersionArn=image, action="RESUME",
             )
-    finally:
-        server.stop()
 
 
 # --------------------------------------------------------------------------- cancellation
@@ -227,17 +215,7 @@ def test_cancelling_a_finished_or_unknown_image_is_refused(imagebuilder, kit: Ki
 
 
 def test_cancelling_a_running_step_at_a_positive_time_scale(stepwise_bin, tmp_path_factory):
-    import os
-
-    from stepwise_harness import StepwiseServer, make_client
-
-    base = tmp_path_factory.mktemp("cancel-running")
-    server = StepwiseServer(
-        stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
-        time_scale="0.01", pid_dir=os.environ.get("STEPWISE_PID_DIR"),
-    )
-    server.start()
-    try:
+    with serving(stepwise_bin, tmp_path_factory, "cancel-running", time_scale="0.01") as server:
         client = make_client(server.endpoint)
         kit = Kit(client)
         workflow = kit.create_workflow(4)
@@ -262,8 +240,6 @@ def test_cancelling_a_running_step_at_a_positive_time_scale(stepwise_bin, tmp_pa
         assert time.monotonic() - started < 5, "the sleeping step woke up for the cancellation"
         steps = kit.steps(kit.executions(image)[0]["workflowExecutionId"])
         assert [s["status"] for s in steps] == ["COMPLETED", "CANCELLED"]
-    finally:
-        server.stop()
 
 
 # --------------------------------------------------------------------------- retry
@@ -344,17 +320,7 @@ def test_images_that_cannot_be_retried(imagebuilder, kit: Kit):
 def test_a_second_cancel_while_one_is_pending_is_resource_in_use(stepwise_bin, tmp_path_factory):
     """A rollback is not cut short by a cancellation, so the cancellation stays pending while
     it runs: at time scale 0.05 a rollback takes 1.5 s, time for a second request."""
-    import os
-
-    from stepwise_harness import StepwiseServer, make_client
-
-    base = tmp_path_factory.mktemp("cancel-pending")
-    server = StepwiseServer(
-        stepwise_bin, data_dir=base / "data", log_path=base / "server.log",
-        time_scale="0.05", pid_dir=os.environ.get("STEPWISE_PID_DIR"),
-    )
-    server.start()
-    try:
+    with serving(stepwise_bin, tmp_path_factory, "cancel-pending", time_scale="0.05") as server:
         client = make_client(server.endpoint)
         kit = Kit(client)
         data = "schemaVersion: 1.0\nsteps:\n  - name: Launch\n    action: LaunchInstance\n    inputs:\n      waitFor: ssmAgent\n" \
@@ -384,5 +350,3 @@ def test_a_second_cancel_while_one_is_pending_is_resource_in_use(stepwise_bin, t
         assert execution["status"] == "ROLLBACK_COMPLETED"
         launch = kit.steps(execution["workflowExecutionId"])[0]
         assert launch["rollbackStatus"] == "COMPLETED"
-    finally:
-        server.stop()

@@ -9,8 +9,6 @@ import select
 import subprocess
 import time
 
-import pytest
-
 from stepwise_harness import DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY, REGION, Kit, unique_name
 
 GATED = """schemaVersion: 1.0
