@@ -29,6 +29,11 @@ pub enum ErrorKind {
     UnrecognizedClient,
     /// Not a model exception: a request body over the size limit.
     RequestTooLarge,
+    /// Not a model exception: the store refused a write batch because a decision it guards
+    /// no longer held (another caller got there first). The server takes the operation's
+    /// decisions again on fresh reads; a client sees this only if that keeps losing, as
+    /// ServiceUnavailableException, which every SDK retries.
+    WriteConflict,
 }
 
 impl ErrorKind {
@@ -47,7 +52,9 @@ impl ErrorKind {
             ErrorKind::Forbidden => "ForbiddenException",
             ErrorKind::DryRunOperation => "DryRunOperationException",
             ErrorKind::Service => "ServiceException",
-            ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
+            ErrorKind::ServiceUnavailable | ErrorKind::WriteConflict => {
+                "ServiceUnavailableException"
+            }
             ErrorKind::UnknownOperation => "UnknownOperationException",
             ErrorKind::InvalidSignature => "InvalidSignatureException",
             ErrorKind::UnrecognizedClient => "UnrecognizedClientException",
@@ -64,7 +71,7 @@ impl ErrorKind {
             ErrorKind::RequestTooLarge => 413,
             ErrorKind::DryRunOperation => 412,
             ErrorKind::Service => 500,
-            ErrorKind::ServiceUnavailable => 503,
+            ErrorKind::ServiceUnavailable | ErrorKind::WriteConflict => 503,
             _ => 400,
         }
     }
@@ -135,6 +142,17 @@ impl ApiError {
 
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::ServiceUnavailable, message)
+    }
+
+    /// A store write lost a race (see [`ErrorKind::WriteConflict`]).
+    pub fn write_conflict(what: impl Into<String>) -> Self {
+        Self::new(
+            ErrorKind::WriteConflict,
+            format!(
+                "The request conflicted with a concurrent change ({}); retry the request.",
+                what.into()
+            ),
+        )
     }
 
     pub fn invalid_token() -> Self {

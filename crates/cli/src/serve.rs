@@ -127,15 +127,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         },
         token_ttl_secs: args.token_ttl,
     };
-    let state = AppState::open(&data_dir, clock, options)?;
+    let state = AppState::open(&data_dir, clock, options).await?;
     let (store, engine) = (state.store.clone(), state.engine.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
-    let resumed = engine.resume_all().map_err(|e| e.to_string())?;
+    let resumed = engine.resume_all().await.map_err(|e| e.to_string())?;
     tracing::info!(
         listen = %args.listen,
-        store = %store.path().display(),
+        store = %store.describe(),
         time_scale = args.time_scale,
         fault_rules,
         resumed,
@@ -145,7 +145,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("server error: {e}"))?;
     tracing::info!("shutting down: closing the store");
-    store.close().map_err(|e| e.to_string())?;
+    store.close().await.map_err(|e| e.to_string())?;
     Ok(())
 }
 

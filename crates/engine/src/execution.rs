@@ -76,7 +76,8 @@ impl Run<'_> {
         let executions = self
             .inner
             .store
-            .list_executions(self.tenant, image_arn, None, 1000)?;
+            .list_executions(self.tenant, image_arn, None, 1000)
+            .await?;
         let earlier = self
             .earlier
             .lock()
@@ -91,7 +92,7 @@ impl Run<'_> {
             None => {
                 let row = self.new_execution_row(image_arn, plan_index, planned, doc.steps.len());
                 // A workflow that never starts has no record.
-                if self.cancelled()? {
+                if self.cancelled().await? {
                     return Ok((WorkflowEnd::Cancelled, row));
                 }
                 self.commit(vec![Write::InsertExecution(Box::new(row.clone()))])
@@ -112,7 +113,8 @@ impl Run<'_> {
         for r in self
             .inner
             .store
-            .list_steps(&row.id, None, usize::MAX >> 1)?
+            .list_steps(&row.id, None, usize::MAX >> 1)
+            .await?
         {
             if let Some(slot) = steps.get_mut(r.idx as usize) {
                 *slot = Some(r);
@@ -148,7 +150,9 @@ impl Run<'_> {
             let event = match t.machine.work() {
                 Some(Work::Action(i)) => self.perform(&mut t, i, build_ami).await?,
                 Some(Work::Rollback(i)) => self.roll_back(&t, i).await,
-                None if t.machine.status() == WorkflowStatus::Running && self.cancelled()? => {
+                None if t.machine.status() == WorkflowStatus::Running
+                    && self.cancelled().await? =>
+                {
                     Event::Cancel
                 }
                 None => Event::Advance,
@@ -265,7 +269,8 @@ impl Run<'_> {
                         let still_waiting = self
                             .inner
                             .store
-                            .get_step(self.tenant, id)?
+                            .get_step(self.tenant, id)
+                            .await?
                             .is_some_and(|s| {
                                 s.step.status == "RUNNING" && s.step.wait_seq.is_some()
                             });
@@ -284,7 +289,7 @@ impl Run<'_> {
                 .as_mut()
                 .filter(|r| r.wait_seq == Some(ALLOCATE_WAIT_SEQ))
             {
-                if let Some(stored) = self.inner.store.get_step(self.tenant, &row.id)? {
+                if let Some(stored) = self.inner.store.get_step(self.tenant, &row.id).await? {
                     *row = stored.step;
                 }
             }
@@ -395,7 +400,7 @@ impl Run<'_> {
         if wait > 0 {
             self.sleep(wait as u64).await?;
         }
-        if self.cancelled()? {
+        if self.cancelled().await? {
             return Ok(Event::Cancel);
         }
         let event = if duration > timeout {
@@ -438,7 +443,7 @@ impl Run<'_> {
         let stop =
             |message: String, outputs: Option<Value>| Event::ActionStopped { message, outputs };
         loop {
-            let stored = self.inner.store.get_step(self.tenant, &row.id)?;
+            let stored = self.inner.store.get_step(self.tenant, &row.id).await?;
             if let Some(answered) = stored.map(|s| s.step).filter(|s| s.status != "RUNNING") {
                 let record = step_record(&answered)?;
                 // The answer is stored already (its end time and the counters included).
@@ -451,7 +456,7 @@ impl Run<'_> {
                     _ => stop(record.message.unwrap_or_default(), record.outputs),
                 });
             }
-            if self.cancelled()? {
+            if self.cancelled().await? {
                 return Ok(Event::Cancel);
             }
             match self.inner.wait_policy {

@@ -16,7 +16,7 @@ pub use plan::{is_terminal_image_status, ImageRecord, PlannedWorkflow, TERMINAL_
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use stepwise_api::time::{Clock, ManualClock};
-use stepwise_store::{ResourceKind, SqliteStore, StoreResult, Tenant};
+use stepwise_store::{ResourceKind, Store, StoreResult, Tenant};
 use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Default)]
@@ -51,7 +51,7 @@ pub struct Engine {
 }
 
 pub(crate) struct Inner {
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: EngineConfig,
     /// Set for a simulation: sleeping advances this clock instead of waiting.
@@ -65,7 +65,7 @@ pub(crate) struct Inner {
 }
 
 impl Engine {
-    pub fn new(store: Arc<SqliteStore>, clock: Arc<dyn Clock>, config: EngineConfig) -> Self {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: EngineConfig) -> Self {
         Engine {
             inner: Arc::new(Inner {
                 store,
@@ -83,7 +83,7 @@ impl Engine {
     /// An engine for a simulation: time passes on `clock` as fast as the build goes, one
     /// simulated second per virtual second, and waits are answered by `wait_policy`.
     pub fn simulated(
-        store: Arc<SqliteStore>,
+        store: Arc<dyn Store>,
         clock: ManualClock,
         wait_policy: WaitPolicy,
         faults: faults::FaultFile,
@@ -171,11 +171,12 @@ impl Engine {
     }
 
     /// Picks up every unfinished build in the store (called once at start-up).
-    pub fn resume_all(&self) -> StoreResult<usize> {
+    pub async fn resume_all(&self) -> StoreResult<usize> {
         let unfinished = self
             .inner
             .store
-            .list_unfinished(ResourceKind::Image, &TERMINAL_IMAGE_STATUSES)?;
+            .list_unfinished(ResourceKind::Image, &TERMINAL_IMAGE_STATUSES)
+            .await?;
         let n = unfinished.len();
         for (tenant, arn) in unfinished {
             self.start(tenant, arn);

@@ -43,7 +43,11 @@ pub(crate) async fn run_image(
     arn: &str,
     wake: std::sync::Arc<tokio::sync::Notify>,
 ) -> StoreResult<()> {
-    let Some(resource) = inner.store.get_resource(tenant, ResourceKind::Image, arn)? else {
+    let Some(resource) = inner
+        .store
+        .get_resource(tenant, ResourceKind::Image, arn)
+        .await?
+    else {
         return Ok(());
     };
     let record: ImageRecord = decode_record(&resource)?;
@@ -69,11 +73,7 @@ impl Run<'_> {
     }
 
     pub(crate) async fn commit(&self, writes: Vec<Write>) -> StoreResult<()> {
-        let store = self.inner.store.clone();
-        let tenant = self.tenant.clone();
-        tokio::task::spawn_blocking(move || store.apply(&tenant, &writes))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("store task failed: {e}")))?
+        self.inner.store.apply(self.tenant, &writes).await
     }
 
     fn image_write(&self) -> Write {
@@ -94,7 +94,7 @@ impl Run<'_> {
     }
 
     /// Whether every workflow of a stage already succeeded (or failed with CONTINUE).
-    fn stage_done(
+    async fn stage_done(
         &self,
         image_arn: &str,
         items: &[(usize, &PlannedWorkflow)],
@@ -102,7 +102,8 @@ impl Run<'_> {
         let executions = self
             .inner
             .store
-            .list_executions(self.tenant, image_arn, None, 1000)?;
+            .list_executions(self.tenant, image_arn, None, 1000)
+            .await?;
         Ok(items.iter().all(|(plan_index, planned)| {
             executions
                 .iter()
@@ -116,7 +117,7 @@ impl Run<'_> {
     }
 
     /// Whether CancelImageCreation asked for this image to stop.
-    pub(crate) fn cancelled(&self) -> StoreResult<bool> {
+    pub(crate) async fn cancelled(&self) -> StoreResult<bool> {
         if self
             .siblings_aborted
             .load(std::sync::atomic::Ordering::SeqCst)
@@ -126,6 +127,7 @@ impl Run<'_> {
         self.inner
             .store
             .cancellation_requested(self.tenant, self.record.arn())
+            .await
     }
 
     /// Sleeps `millis`, waking early when a cancellation is requested. The wake-up is
@@ -138,7 +140,7 @@ impl Run<'_> {
         let woken = self.wake.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        if self.cancelled()? {
+        if self.cancelled().await? {
             return Ok(());
         }
         tokio::select! {
@@ -200,15 +202,15 @@ impl Run<'_> {
                 "TEST" => "TESTING",
                 _ => "DISTRIBUTING",
             };
-            if self.cancelled()? {
+            if self.cancelled().await? {
                 return self.cancel_image().await;
             }
             // A stage that ended before a restart or a retry is not entered again.
-            if !self.stage_done(&image_arn, &items)? {
+            if !self.stage_done(&image_arn, &items).await? {
                 self.set_status(stage_status).await?;
             }
             for unit in units(&items) {
-                if self.cancelled()? {
+                if self.cancelled().await? {
                     return self.cancel_image().await;
                 }
                 let ends = self
@@ -248,7 +250,7 @@ impl Run<'_> {
                 build_ami = self.build_ami(&image_arn).await?;
             }
         }
-        if self.cancelled()? {
+        if self.cancelled().await? {
             return self.cancel_image().await;
         }
         self.finish_image(
@@ -264,7 +266,8 @@ impl Run<'_> {
         let executions = self
             .inner
             .store
-            .list_executions(self.tenant, image_arn, None, 1000)?;
+            .list_executions(self.tenant, image_arn, None, 1000)
+            .await?;
         let Some(build) = executions
             .iter()
             .rev()
@@ -283,7 +286,8 @@ impl Run<'_> {
         let steps = self
             .inner
             .store
-            .list_steps(&build.id, None, usize::MAX >> 1)?;
+            .list_steps(&build.id, None, usize::MAX >> 1)
+            .await?;
         Ok(steps
             .iter()
             .rev()

@@ -338,7 +338,7 @@ async fn a_build_interrupted_mid_step_resumes_from_the_store() {
             ],
         )
         .unwrap();
-    assert_eq!(f.engine.resume_all().unwrap(), 1);
+    assert_eq!(f.engine.resume_all().await.unwrap(), 1);
     let record = wait_terminal(&f.store).await;
     assert_eq!(record.status(), "AVAILABLE");
     let executions = f.store.list_executions(&tenant(), ARN, None, 10).unwrap();

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod ctx;
 mod handlers;
 mod idempotency;
 mod listing;

@@ -2,7 +2,7 @@
 //! `maxResults` (validated by the model, default 25), `nextToken` opened against the
 //! request's binding, keyset reads of n+1 items, and a token only when more items exist.
 
-use crate::protocol::Ctx;
+use crate::ctx::Ctx;
 use serde_json::Value;
 use std::cmp::Ordering;
 use stepwise_api::arn::SemVer;

@@ -2,6 +2,7 @@
 //! (query member or JSON body), validation against the model, response and error encoding
 //! with `x-amzn-RequestId` and `x-amzn-ErrorType`.
 
+use crate::ctx::Ctx;
 use crate::handlers::{self, Reply};
 use crate::{auth, state::AppState};
 use axum::body::{Body, Bytes};
@@ -14,19 +15,6 @@ use serde_json::{Map, Value};
 use stepwise_api::operations::{self, Operation};
 use stepwise_api::{ids, ApiError, ApiResult, ErrorKind};
 use stepwise_store::Tenant;
-
-/// One request's context: the service state, the tenancy it acts in and its request id.
-pub struct Ctx<'a> {
-    pub state: &'a AppState,
-    pub tenant: Tenant,
-    pub request_id: &'a str,
-}
-
-impl Ctx<'_> {
-    pub fn now(&self) -> i64 {
-        self.state.clock.now_millis()
-    }
-}
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -73,15 +61,11 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     };
     let ctx = Ctx {
         state: &state,
+        op,
         tenant: tenant.clone(),
         request_id: &request_id,
     };
-    let result = if is_read(op) {
-        handlers::handle(&ctx, op, input)
-    } else {
-        // Writes wait for their commit to reach the disk; keep that off the async workers.
-        tokio::task::block_in_place(|| handlers::handle(&ctx, op, input))
-    };
+    let result = handlers::handle(&ctx, input).await;
     logged(op, &tenant, &request_id, started, result)
 }
 

@@ -5,8 +5,8 @@
 //! GetWorkflowStepExecution: validation messages, parameter binding, execution and
 //! rendering are the service's, with no server and no waiting.
 
+use crate::ctx::Ctx;
 use crate::handlers::{self, Reply};
-use crate::protocol::Ctx;
 use crate::state::{AppState, ServerConfig};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use stepwise_api::time::{Clock, ManualClock, SystemClock};
 use stepwise_api::{operations, ApiError};
 use stepwise_engine::faults::FaultFile;
 use stepwise_engine::{Engine, WaitPolicy};
-use stepwise_store::{SqliteStore, Tenant};
+use stepwise_store::{SqliteStore, Store, Tenant};
 use stepwise_token::{Keys, TokenCodec};
 use stepwise_workflow::WorkflowType;
 
@@ -68,7 +68,7 @@ const REQUEST_ID: &str = "00000000-0000-4000-8000-000000000000";
 pub async fn simulate(sim: &Simulation) -> Result<Report, SimulationError> {
     let dir = tempfile::tempdir()
         .map_err(|e| SimulationError::Internal(format!("cannot create a scratch store: {e}")))?;
-    let store = Arc::new(
+    let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(dir.path().join(crate::DATABASE_FILE))
             .map_err(|e| SimulationError::Internal(format!("cannot open a scratch store: {e}")))?,
     );
@@ -87,7 +87,7 @@ pub async fn simulate(sim: &Simulation) -> Result<Report, SimulationError> {
     };
     let service = Service { state: &state };
     let report = service.run(sim).await;
-    let _ = state.store.close();
+    let _ = state.store.close().await;
     report
 }
 
@@ -96,16 +96,17 @@ struct Service<'a> {
 }
 
 impl Service<'_> {
-    fn call(&self, operation: &'static str, input: Value) -> Result<Value, SimulationError> {
+    async fn call(&self, operation: &'static str, input: Value) -> Result<Value, SimulationError> {
+        let op = operations::by_name(operation)
+            .ok_or_else(|| SimulationError::Internal(format!("no operation {operation}")))?;
         let ctx = Ctx {
             state: self.state,
+            op,
             tenant: Tenant::new(ACCOUNT, REGION),
             request_id: REQUEST_ID,
         };
         let refused = |error| SimulationError::Refused { operation, error };
-        let op = operations::by_name(operation)
-            .ok_or_else(|| SimulationError::Internal(format!("no operation {operation}")))?;
-        match handlers::handle(&ctx, op, input).map_err(refused)? {
+        match handlers::handle(&ctx, input).await.map_err(refused)? {
             Reply::Value(v) => Ok(v),
             Reply::Serialized(body) => serde_json::from_str(&body)
                 .map_err(|e| SimulationError::Internal(format!("{operation} output: {e}"))),
@@ -120,16 +121,18 @@ impl Service<'_> {
     }
 
     async fn run(&self, sim: &Simulation) -> Result<Report, SimulationError> {
-        let workflow = self.call(
-            "CreateWorkflow",
-            json!({
-                "name": "simulated",
-                "semanticVersion": "1.0.0",
-                "type": sim.workflow_type.as_str(),
-                "data": sim.data,
-                "clientToken": "simulate-workflow",
-            }),
-        )?;
+        let workflow = self
+            .call(
+                "CreateWorkflow",
+                json!({
+                    "name": "simulated",
+                    "semanticVersion": "1.0.0",
+                    "type": sim.workflow_type.as_str(),
+                    "data": sim.data,
+                    "clientToken": "simulate-workflow",
+                }),
+            )
+            .await?;
         let workflow_arn = Self::member(&workflow, "workflowBuildVersionArn")?;
         let recipe = self.call(
             "CreateImageRecipe",
@@ -144,15 +147,17 @@ impl Service<'_> {
                 ],
                 "clientToken": "simulate-recipe",
             }),
-        )?;
-        let infrastructure = self.call(
-            "CreateInfrastructureConfiguration",
-            json!({
-                "name": "simulated",
-                "instanceProfileName": "EC2InstanceProfileForImageBuilder",
-                "clientToken": "simulate-infrastructure",
-            }),
-        )?;
+        ).await?;
+        let infrastructure = self
+            .call(
+                "CreateInfrastructureConfiguration",
+                json!({
+                    "name": "simulated",
+                    "instanceProfileName": "EC2InstanceProfileForImageBuilder",
+                    "clientToken": "simulate-infrastructure",
+                }),
+            )
+            .await?;
         let mut parameters: Vec<(String, Vec<String>)> = Vec::new();
         for (name, value) in &sim.parameters {
             match parameters.iter_mut().find(|(n, _)| n == name) {
@@ -182,7 +187,7 @@ impl Service<'_> {
         if !tags.is_empty() {
             create["tags"] = Value::Object(tags);
         }
-        let image = self.call("CreateImage", create)?;
+        let image = self.call("CreateImage", create).await?;
         let image_arn = Self::member(&image, "imageBuildVersionArn")?;
         let tenant = Tenant::new(ACCOUNT, REGION);
         self.state
@@ -190,10 +195,12 @@ impl Service<'_> {
             .run_to_end(&tenant, &image_arn)
             .await
             .map_err(|e| SimulationError::Internal(format!("the build stopped: {e}")))?;
-        let executions = self.call(
-            "ListWorkflowExecutions",
-            json!({ "imageBuildVersionArn": image_arn }),
-        )?;
+        let executions = self
+            .call(
+                "ListWorkflowExecutions",
+                json!({ "imageBuildVersionArn": image_arn }),
+            )
+            .await?;
         let execution_id = executions
             .get("workflowExecutions")
             .and_then(Value::as_array)
@@ -204,10 +211,12 @@ impl Service<'_> {
             .map(|e| Self::member(e, "workflowExecutionId"))
             .transpose()?
             .ok_or_else(|| SimulationError::Internal("the workflow never started".into()))?;
-        let execution = self.call(
-            "GetWorkflowExecution",
-            json!({ "workflowExecutionId": execution_id }),
-        )?;
+        let execution = self
+            .call(
+                "GetWorkflowExecution",
+                json!({ "workflowExecutionId": execution_id }),
+            )
+            .await?;
         let mut steps = Vec::new();
         let mut next_token: Option<String> = None;
         loop {
@@ -215,7 +224,7 @@ impl Service<'_> {
             if let Some(t) = &next_token {
                 input["nextToken"] = json!(t);
             }
-            let page = self.call("ListWorkflowStepExecutions", input)?;
+            let page = self.call("ListWorkflowStepExecutions", input).await?;
             for item in page
                 .get("steps")
                 .and_then(Value::as_array)
@@ -223,8 +232,10 @@ impl Service<'_> {
                 .flatten()
             {
                 let id = Self::member(item, "stepExecutionId")?;
-                steps
-                    .push(self.call("GetWorkflowStepExecution", json!({ "stepExecutionId": id }))?);
+                steps.push(
+                    self.call("GetWorkflowStepExecution", json!({ "stepExecutionId": id }))
+                        .await?,
+                );
             }
             next_token = page
                 .get("nextToken")

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use stepwise_api::time::Clock;
 use stepwise_engine::Engine;
-use stepwise_store::SqliteStore;
+use stepwise_store::{SqliteStore, Store};
 use stepwise_token::TokenCodec;
 
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ impl Default for ServerConfig {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
     pub engine: Engine,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenCodec>,
@@ -68,7 +68,7 @@ pub const DATABASE_FILE: &str = "stepwise.db";
 impl AppState {
     /// Opens (creating if needed) the store under `data_dir`, its pagination key and the
     /// engine. The engine does not pick unfinished builds up until `engine.resume_all()`.
-    pub fn open(
+    pub async fn open(
         data_dir: &std::path::Path,
         clock: Arc<dyn Clock>,
         options: Options,
@@ -76,7 +76,7 @@ impl AppState {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| format!("cannot create data directory {}: {e}", data_dir.display()))?;
         let path = data_dir.join(DATABASE_FILE);
-        let store = Arc::new(SqliteStore::open(&path).map_err(|e| {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).map_err(|e| {
             let hint = if e.to_string().contains("locked") {
                 " (another stepwise process holds it: stop it, or use another --data-dir)"
             } else {
@@ -84,7 +84,7 @@ impl AppState {
             };
             format!("cannot open store {}: {e}{hint}", path.display())
         })?);
-        let tokens = token_codec(&store, options.token_ttl_secs)?;
+        let tokens = token_codec(store.as_ref(), options.token_ttl_secs).await?;
         let engine = Engine::new(store.clone(), clock.clone(), options.engine);
         Ok(AppState {
             store,
@@ -98,14 +98,13 @@ impl AppState {
 
 /// The store's pagination key (key id byte + 32-byte secret): generated once and kept in
 /// the store, so tokens outlive restarts and every node on the store honours them.
-fn token_codec(store: &SqliteStore, ttl_secs: u64) -> Result<TokenCodec, String> {
+async fn token_codec(store: &dyn Store, ttl_secs: u64) -> Result<TokenCodec, String> {
+    let mut fresh = vec![0u8; 33];
+    fresh[0] = 1;
+    rand::Rng::fill(&mut rand::thread_rng(), &mut fresh[1..]);
     let key = store
-        .meta_get_or_init("pagination_key_v1", || {
-            let mut k = vec![0u8; 33];
-            k[0] = 1;
-            rand::Rng::fill(&mut rand::thread_rng(), &mut k[1..]);
-            k
-        })
+        .meta_get_or_init("pagination_key_v1", fresh)
+        .await
         .map_err(|e| e.to_string())?;
     let secret: [u8; 32] = key
         .get(1..)

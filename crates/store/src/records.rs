@@ -54,6 +54,9 @@ impl ResourceKind {
 pub struct Resource {
     pub arn: String,
     pub body: Value,
+    /// Moves on with every write of the resource; a batch that decided on this revision
+    /// guards the decision with [`crate::Write::ExpectResource`].
+    pub revision: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,18 +3,16 @@
 
 use crate::{
     listing, IdempotencyRecord, Resource, ResourceKind, StepListing, StepRow, StepWithExecution,
-    StoreError, StoreResult, Tenant, WorkflowExecutionRow,
+    Store, StoreError, StoreResult, Tenant, WorkflowExecutionRow, Write, ALLOCATE_WAIT_SEQ,
 };
+use async_trait::async_trait;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const SCHEMA_VERSION: i64 = 3;
-
-/// A `wait_seq` of this value in a step write means "allocate the next waiting sequence".
-pub const ALLOCATE_WAIT_SEQ: i64 = 0;
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
@@ -28,6 +26,8 @@ CREATE TABLE IF NOT EXISTS resources (
     arn     TEXT NOT NULL,
     body    TEXT NOT NULL,
     status  TEXT,
+    -- Moves on with every write of the row: the compare-and-set of `ExpectResource`.
+    revision INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (account, region, kind, arn)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS resources_by_status ON resources (kind, status);
@@ -111,54 +111,46 @@ CREATE TABLE IF NOT EXISTS idempotency (
 ) WITHOUT ROWID;
 "#;
 
-/// One change in a write batch; [`SqliteStore::apply`] commits a batch atomically.
-#[derive(Debug, Clone)]
-pub enum Write {
-    /// Insert a resource; fails the whole batch with [`StoreError::Conflict`] if the ARN exists.
-    InsertResource {
-        kind: ResourceKind,
-        arn: String,
-        body: Value,
-    },
-    /// Insert or replace a resource.
-    PutResource {
-        kind: ResourceKind,
-        arn: String,
-        body: Value,
-    },
-    DeleteResource {
-        kind: ResourceKind,
-        arn: String,
-    },
-    Idempotency {
-        operation: String,
-        token: String,
-        record: IdempotencyRecord,
-    },
-    InsertExecution(Box<WorkflowExecutionRow>),
-    UpdateExecution(Box<WorkflowExecutionRow>),
-    InsertStep(Box<StepRow>),
-    UpdateStep(Box<StepRow>),
-    /// Asks for an image's build to be cancelled (CancelImageCreation); fails the batch
-    /// with [`StoreError::Conflict`] if a cancellation is already pending.
-    RequestCancellation {
-        image_arn: String,
-        requested_ms: i64,
-    },
-    /// Withdraws a cancellation (RetryImage starts the image again).
-    ClearCancellation {
-        image_arn: String,
-    },
-    /// Ends a step that waits for an outside action, only if it still waits (running,
-    /// with a waiting sequence); otherwise the batch fails with [`StoreError::Conflict`].
-    /// An action and a timeout racing for the same step cannot both win.
-    FinishWaitingStep(Box<StepRow>),
-}
-
 pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                StoreError::Busy(e.to_string())
+            }
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+                ) =>
+            {
+                StoreError::Corrupt(e.to_string())
+            }
+            _ => StoreError::Backend(e.to_string()),
+        }
+    }
+}
+
+/// Runs a call that may wait on the disk (a commit's fsync). On a multi-threaded runtime the
+/// worker hands its other tasks over first, so a commit never stalls requests that only
+/// read; elsewhere (a current-thread runtime, no runtime) it simply runs.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
 }
 
 fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
@@ -193,6 +185,8 @@ fn open_connection(path: &Path, read_only: bool) -> StoreResult<Connection> {
     Ok(conn)
 }
 
+/// The synchronous API, for the tools that own the file outright (`stepwise seed`); the
+/// service reaches the store only through [`Store`].
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates its schema.
     pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
@@ -210,6 +204,12 @@ impl SqliteStore {
                 "ALTER TABLE resources ADD COLUMN status TEXT;
                  UPDATE resources SET status = json_extract(body, '$.image.state.status')
                  WHERE kind = 'image';",
+            )?;
+        }
+        if (1..=3).contains(&version) {
+            // v4 keeps a revision per resource for compare-and-set writes.
+            writer.execute_batch(
+                "ALTER TABLE resources ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
             )?;
         }
         writer.execute_batch(SCHEMA)?;
@@ -303,12 +303,17 @@ impl SqliteStore {
     ) -> StoreResult<Option<Resource>> {
         self.with_reader(|c| {
             let mut st = c.prepare_cached(
-                "SELECT body FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+                "SELECT body, revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
             )?;
-            let body: Option<String> = st
-                .query_row(params![tenant.account, tenant.region, kind.as_str(), arn], |r| r.get(0))
+            let row: Option<(String, i64)> = st
+                .query_row(params![tenant.account, tenant.region, kind.as_str(), arn], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?;
-            body.map(|b| Ok(Resource { arn: arn.to_string(), body: parse_json(&b)? })).transpose()
+            row.map(|(b, revision)| {
+                Ok(Resource { arn: arn.to_string(), body: parse_json(&b)?, revision })
+            })
+            .transpose()
         })
     }
 
@@ -320,15 +325,15 @@ impl SqliteStore {
     ) -> StoreResult<Vec<Resource>> {
         self.with_reader(|c| {
             let mut st = c.prepare_cached(
-                "SELECT arn, body FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 ORDER BY arn",
+                "SELECT arn, body, revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 ORDER BY arn",
             )?;
             let rows = st.query_map(params![tenant.account, tenant.region, kind.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (arn, body) = row?;
-                out.push(Resource { arn, body: parse_json(&body)? });
+                let (arn, body, revision) = row?;
+                out.push(Resource { arn, body: parse_json(&body)?, revision });
             }
             Ok(out)
         })
@@ -556,6 +561,118 @@ impl SqliteStore {
     }
 }
 
+/// The backend-neutral face of the SQLite store. Reads run inline (WAL readers never wait
+/// on the writer); writes, which wait for their commit to reach the disk, run through
+/// [`blocking`].
+#[async_trait]
+impl Store for SqliteStore {
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    async fn meta_get_or_init(&self, key: &str, init: Vec<u8>) -> StoreResult<Vec<u8>> {
+        blocking(|| SqliteStore::meta_get_or_init(self, key, || init))
+    }
+
+    async fn apply(&self, tenant: &Tenant, batch: &[Write]) -> StoreResult<()> {
+        blocking(|| SqliteStore::apply(self, tenant, batch))
+    }
+
+    async fn get_resource(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        arn: &str,
+    ) -> StoreResult<Option<Resource>> {
+        SqliteStore::get_resource(self, tenant, kind, arn)
+    }
+
+    async fn list_resources(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+    ) -> StoreResult<Vec<Resource>> {
+        SqliteStore::list_resources(self, tenant, kind)
+    }
+
+    async fn list_unfinished(
+        &self,
+        kind: ResourceKind,
+        done: &[&str],
+    ) -> StoreResult<Vec<(Tenant, String)>> {
+        SqliteStore::list_unfinished(self, kind, done)
+    }
+
+    async fn cancellation_requested(&self, tenant: &Tenant, image_arn: &str) -> StoreResult<bool> {
+        SqliteStore::cancellation_requested(self, tenant, image_arn)
+    }
+
+    async fn get_idempotency(
+        &self,
+        tenant: &Tenant,
+        operation: &str,
+        token: &str,
+    ) -> StoreResult<Option<IdempotencyRecord>> {
+        SqliteStore::get_idempotency(self, tenant, operation, token)
+    }
+
+    async fn get_execution(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+    ) -> StoreResult<Option<WorkflowExecutionRow>> {
+        SqliteStore::get_execution(self, tenant, id)
+    }
+
+    async fn list_executions(
+        &self,
+        tenant: &Tenant,
+        image_arn: &str,
+        after_seq: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<WorkflowExecutionRow>> {
+        SqliteStore::list_executions(self, tenant, image_arn, after_seq, limit)
+    }
+
+    async fn list_steps(
+        &self,
+        execution_id: &str,
+        after_idx: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<StepRow>> {
+        SqliteStore::list_steps(self, execution_id, after_idx, limit)
+    }
+
+    async fn list_waiting_steps(
+        &self,
+        tenant: &Tenant,
+        after_seq: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<StepWithExecution>> {
+        SqliteStore::list_waiting_steps(self, tenant, after_seq, limit)
+    }
+
+    async fn step_listing(
+        &self,
+        tenant: &Tenant,
+        execution_id: &str,
+    ) -> StoreResult<Option<StepListing>> {
+        SqliteStore::step_listing(self, tenant, execution_id)
+    }
+
+    async fn get_step(
+        &self,
+        tenant: &Tenant,
+        step_id: &str,
+    ) -> StoreResult<Option<StepWithExecution>> {
+        SqliteStore::get_step(self, tenant, step_id)
+    }
+
+    async fn close(&self) -> StoreResult<()> {
+        blocking(|| SqliteStore::close(self))
+    }
+}
+
 const EXECUTION_COLUMNS: &str = "seq, id, account, region, image_arn, workflow_arn, workflow_type, status, message, \
      total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group, retried, plan_index, outputs";
 
@@ -651,34 +768,69 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
         }
         Write::PutResource { kind, arn, body } => {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO resources (account, region, kind, arn, body, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO resources (account, region, kind, arn, body, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (account, region, kind, arn)
+                 DO UPDATE SET body = excluded.body, status = excluded.status, revision = revision + 1",
             )?
             .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body)])?;
         }
         Write::DeleteResource { kind, arn } => {
-            tx.prepare_cached(
-                "DELETE FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
-            )?
-            .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
+            let n = tx
+                .prepare_cached(
+                    "DELETE FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+                )?
+                .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!("{arn} is gone")));
+            }
+        }
+        Write::ExpectResource {
+            kind,
+            arn,
+            revision,
+        } => {
+            let stored: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+                )?
+                .query_row(params![tenant.account, tenant.region, kind.as_str(), arn], |r| r.get(0))
+                .optional()?;
+            if stored != Some(*revision) {
+                return Err(StoreError::Conflict(format!(
+                    "{arn} changed since revision {revision}"
+                )));
+            }
         }
         Write::Idempotency {
             operation,
             token,
             record,
+            replaces_before_ms,
         } => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO idempotency (account, region, operation, token, fingerprint, response, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                tenant.account,
-                tenant.region,
-                operation,
-                token,
-                record.fingerprint,
-                record.response.to_string(),
-                record.created_ms
-            ])?;
+            let n = tx
+                .prepare_cached(
+                    "INSERT INTO idempotency (account, region, operation, token, fingerprint, response, created_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (account, region, operation, token) DO UPDATE SET
+                         fingerprint = excluded.fingerprint, response = excluded.response,
+                         created_ms = excluded.created_ms
+                     WHERE idempotency.created_ms < ?8",
+                )?
+                .execute(params![
+                    tenant.account,
+                    tenant.region,
+                    operation,
+                    token,
+                    record.fingerprint,
+                    record.response.to_string(),
+                    record.created_ms,
+                    replaces_before_ms
+                ])?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "the client token '{token}' of {operation} is taken"
+                )));
+            }
         }
         Write::InsertExecution(e) => {
             insert_listing(tx, &e.id, tenant, &e.workflow_arn, &e.image_arn, &[])?;

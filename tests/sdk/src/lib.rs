@@ -18,8 +18,9 @@ impl Server {
     /// Starts a server at time scale 0 on a fresh store.
     pub async fn start() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let state =
-            AppState::open(dir.path(), Arc::new(SystemClock), Options::default()).expect("state");
+        let state = AppState::open(dir.path(), Arc::new(SystemClock), Options::default())
+            .await
+            .expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

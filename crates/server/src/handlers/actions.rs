@@ -3,13 +3,13 @@
 
 use super::images::load_image;
 use super::json::{str_member, Obj};
+use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::protocol::Ctx;
 use serde_json::Value;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::is_terminal_image_status;
 use stepwise_engine::step_action::{self, StepAction};
-use stepwise_store::{ResourceKind, StoreError, Write};
+use stepwise_store::{ResourceKind, Write};
 
 fn not_waiting() -> ApiError {
     ApiError::new(
@@ -21,8 +21,8 @@ fn not_waiting() -> ApiError {
 /// RESUME completes a waiting WaitForAction step, STOP fails it (its onFailure then
 /// applies); either way it leaves ListWaitingWorkflowSteps before the response, and the
 /// engine carries on with the workflow.
-pub fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "SendWorkflowStepAction", input)? {
+pub async fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
@@ -35,7 +35,8 @@ pub fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let found = ctx
         .state
         .store
-        .get_step(&ctx.tenant, &step_id)?
+        .get_step(&ctx.tenant, &step_id)
+        .await?
         .ok_or_else(|| ApiError::not_found(&step_id))?;
     if found.execution.image_arn != image_arn {
         return Err(ApiError::invalid_value(
@@ -59,28 +60,28 @@ pub fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             str_member(input, "clientToken").unwrap_or_default(),
         )
         .build();
+    // FinishWaitingStep conflicts if the step stopped waiting since it was read (a timeout,
+    // another answer); decided again, the request is refused as not waiting, or replays the
+    // answer given under the same token.
     let writes = [
         Write::FinishWaitingStep(Box::new(step)),
         Write::UpdateExecution(Box::new(execution)),
         idem.record(ctx, &response),
     ];
-    match ctx.state.store.apply(&ctx.tenant, &writes) {
-        // The step stopped waiting (a timeout, another action) since it was read.
-        Err(StoreError::Conflict(_)) => Err(not_waiting()),
-        other => other.map(|()| response).map_err(ApiError::from),
-    }
+    ctx.state.store.apply(&ctx.tenant, &writes).await?;
+    Ok(response)
 }
 
 /// CancelImageCreation (spec §8.9): recorded at once, carried out by the engine
 /// asynchronously (running step and workflow CANCELLED, nothing later starts, image
 /// CANCELLED).
-pub fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "CancelImageCreation", input)? {
+pub async fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
     let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
-    let record = load_image(ctx, arn)?;
+    let (record, image_guard) = load_image(ctx, arn).await?;
     if is_terminal_image_status(record.status()) {
         return Err(ApiError::new(
             ErrorKind::InvalidRequest,
@@ -93,7 +94,12 @@ pub fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             format!("The image '{arn}' is already being cancelled."),
         )
     };
-    if ctx.state.store.cancellation_requested(&ctx.tenant, arn)? {
+    if ctx
+        .state
+        .store
+        .cancellation_requested(&ctx.tenant, arn)
+        .await?
+    {
         return Err(in_progress());
     }
     let response = Obj::new()
@@ -103,17 +109,17 @@ pub fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         )
         .set("imageBuildVersionArn", arn)
         .build();
+    // Conflicts if another cancellation got in first, or if the build moved on since the
+    // image was read (it may have ended): decided again on what the store holds then.
     let writes = [
+        image_guard,
         Write::RequestCancellation {
             image_arn: arn.to_string(),
             requested_ms: ctx.now(),
         },
         idem.record(ctx, &response),
     ];
-    match ctx.state.store.apply(&ctx.tenant, &writes) {
-        Err(StoreError::Conflict(_)) => return Err(in_progress()),
-        other => other?,
-    }
+    ctx.state.store.apply(&ctx.tenant, &writes).await?;
     ctx.state.engine.cancel(ctx.tenant.clone(), arn.to_string());
     Ok(response)
 }
@@ -128,20 +134,21 @@ fn not_retryable() -> ApiError {
 /// RetryImage (spec §8.10): the stage that did not finish (TEST or DISTRIBUTION) runs again
 /// entirely, in place; the executions it replaces (and any of later stages) are marked
 /// `retried`; the image takes that stage's status before the response.
-pub fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "RetryImage", input)? {
+pub async fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
     let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
-    let mut record = load_image(ctx, arn)?;
+    let (mut record, image_guard) = load_image(ctx, arn).await?;
     if !matches!(record.status(), "FAILED" | "CANCELLED") {
         return Err(not_retryable());
     }
     let executions = ctx
         .state
         .store
-        .list_executions(&ctx.tenant, arn, None, 1000)?;
+        .list_executions(&ctx.tenant, arn, None, 1000)
+        .await?;
     let current = |plan_index: usize| {
         executions
             .iter()
@@ -178,7 +185,9 @@ pub fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         })
         .map(|(i, _)| i)
         .collect();
-    let mut writes = Vec::new();
+    // Exactly one of several concurrent retries wins: the others' guards see the image
+    // moved on, and decided again they find it no longer retryable.
+    let mut writes = vec![image_guard];
     for e in executions
         .iter()
         .filter(|e| !e.retried && rerun.contains(&(e.plan_index as usize)))
@@ -207,7 +216,7 @@ pub fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .set("imageBuildVersionArn", arn)
         .build();
     writes.push(idem.record(ctx, &response));
-    ctx.state.store.apply(&ctx.tenant, &writes)?;
+    ctx.state.store.apply(&ctx.tenant, &writes).await?;
     ctx.state.engine.start(ctx.tenant.clone(), arn.to_string());
     Ok(response)
 }

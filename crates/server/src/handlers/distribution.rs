@@ -8,9 +8,9 @@ use super::stored::{
     commit_create, create_response, delete_unused, ensure_absent, get_body, snapshot_of,
     stop_if_dry_run,
 };
+use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
-use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{self, normalize_name, Arn};
@@ -51,8 +51,8 @@ pub(super) fn check_distributions(distributions: &[Value]) -> ApiResult<()> {
     Ok(())
 }
 
-pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "CreateDistributionConfiguration", input)? {
+pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
@@ -77,7 +77,8 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ResourceKind::DistributionConfiguration,
         "DistributionConfiguration",
         &config_arn,
-    )?;
+    )
+    .await?;
     stop_if_dry_run(input)?;
     let draft = Obj::new()
         .set("arn", config_arn.clone())
@@ -97,16 +98,17 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ctx,
         idem,
         ResourceKind::DistributionConfiguration,
-        "DistributionConfiguration",
         &config_arn,
         body,
         response,
+        Vec::new(),
     )
+    .await
 }
 
-pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
-    let body = get_body(ctx, ResourceKind::DistributionConfiguration, arn_text)?;
+    let body = get_body(ctx, ResourceKind::DistributionConfiguration, arn_text).await?;
     Ok(json!({ "distributionConfiguration": body }))
 }
 
@@ -125,7 +127,7 @@ fn summary(body: &Value) -> Option<Value> {
     shaped(&schema::DISTRIBUTION_CONFIGURATION_SUMMARY, &with_regions)
 }
 
-pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters = Filters::from_input(input, &["name"])?;
     let mut binding = Map::new();
     if let Some(f) = input.get("filters") {
@@ -140,7 +142,8 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let items: Vec<(SortKey, Value)> = ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::DistributionConfiguration)?
+        .list_resources(&ctx.tenant, ResourceKind::DistributionConfiguration)
+        .await?
         .into_iter()
         .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
         .filter_map(|r| {
@@ -155,21 +158,22 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
     delete_unused(
         ctx,
         ResourceKind::DistributionConfiguration,
         arn_text,
         snapshot_of("/distributionConfiguration/arn", arn_text),
-    )?;
+    )
+    .await?;
     Ok(json!({ "distributionConfigurationArn": arn_text }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::recipes::testkit::Kit;
     use super::*;
+    use crate::handlers::testkit::Kit;
     use stepwise_api::ErrorKind;
 
     fn dist_arn(nname: &str) -> String {

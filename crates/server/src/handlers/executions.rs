@@ -2,8 +2,8 @@
 //! ListWorkflowStepExecutions is the hot path: two indexed reads and one token.
 
 use super::json::{str_member, Obj};
+use crate::ctx::Ctx;
 use crate::listing::PageRequest;
-use crate::protocol::Ctx;
 use serde_json::{json, Value};
 use stepwise_api::render::json_string;
 use stepwise_api::time::format_millis;
@@ -32,7 +32,7 @@ fn step_common(obj: Obj, s: &StepRow) -> Obj {
 /// ListWorkflowStepExecutions: token, then one keyed read of the execution's step listing,
 /// whose items are stored rendered; the page is their concatenation (`message` is never
 /// set, spec §4.7).
-pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
+pub async fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     let id = lower_id(input, "workflowExecutionId");
     let page = PageRequest::new(
         ctx,
@@ -44,7 +44,8 @@ pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     let listing = ctx
         .state
         .store
-        .step_listing(&ctx.tenant, &id)?
+        .step_listing(&ctx.tenant, &id)
+        .await?
         .ok_or_else(|| ApiError::not_found(&id))?;
     let items = listing.page(after, page.limit + 1)?;
     let (items, token) = page.finish(items, |s| CursorWriter::new().u32(s.idx));
@@ -73,12 +74,13 @@ pub fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     Ok(body)
 }
 
-pub fn get_step(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_step(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let id = lower_id(input, "stepExecutionId");
     let found = ctx
         .state
         .store
-        .get_step(&ctx.tenant, &id)?
+        .get_step(&ctx.tenant, &id)
+        .await?
         .ok_or_else(|| ApiError::not_found(&id))?;
     let (s, e) = (&found.step, &found.execution);
     let obj = Obj::new()
@@ -108,7 +110,7 @@ fn execution_common(obj: Obj, e: &WorkflowExecutionRow) -> Obj {
         .opt("parallelGroup", e.parallel_group.clone())
 }
 
-pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn = str_member(input, "imageBuildVersionArn")
         .unwrap_or_default()
         .to_string();
@@ -119,12 +121,13 @@ pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         input,
     );
     let after = page.cursor(|r| r.u64())?;
-    let record = super::images::load_image(ctx, &arn)?;
+    let (record, _) = super::images::load_image(ctx, &arn).await?;
     let after = after.map(|s| s.min(i64::MAX as u64) as i64);
     let rows = ctx
         .state
         .store
-        .list_executions(&ctx.tenant, &arn, after, page.limit + 1)?;
+        .list_executions(&ctx.tenant, &arn, after, page.limit + 1)
+        .await?;
     let (rows, token) = page.finish(rows, |e| CursorWriter::new().u64(e.seq as u64));
     let items: Vec<Value> = rows
         .iter()
@@ -152,12 +155,13 @@ pub fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub fn get_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let id = lower_id(input, "workflowExecutionId");
     let e = ctx
         .state
         .store
-        .get_execution(&ctx.tenant, &id)?
+        .get_execution(&ctx.tenant, &id)
+        .await?
         .ok_or_else(|| ApiError::not_found(&id))?;
     let obj = Obj::new()
         .set("workflowBuildVersionArn", e.workflow_arn.clone())
@@ -166,14 +170,15 @@ pub fn get_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     Ok(execution_common(obj, &e).build())
 }
 
-pub fn list_waiting(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_waiting(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let page = PageRequest::new(ctx, OpCode::ListWaitingWorkflowSteps, json!({}), input);
     let after = page.cursor(|r| r.u64())?;
     let after = after.map(|s| s.min(i64::MAX as u64) as i64);
     let rows = ctx
         .state
         .store
-        .list_waiting_steps(&ctx.tenant, after, page.limit + 1)?;
+        .list_waiting_steps(&ctx.tenant, after, page.limit + 1)
+        .await?;
     let (rows, token) = page.finish(rows, |w| {
         CursorWriter::new().u64(w.step.wait_seq.unwrap_or(0) as u64)
     });

@@ -3,11 +3,11 @@
 
 use super::filters::Filters;
 use super::json::{str_member, Obj};
-use super::stored::{commit_create, create_response, get_body, stop_if_dry_run};
+use super::stored::{commit_create, create_response, get_guarded, stop_if_dry_run};
 use super::workflows;
+use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{newest_per_group, page_sorted, KeyShape, PageRequest, SortKey};
-use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{
@@ -16,19 +16,18 @@ use stepwise_api::arn::{
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{ImageRecord, PlannedWorkflow};
-use stepwise_store::ResourceKind;
+use stepwise_store::{ResourceKind, Write};
 use stepwise_token::OpCode;
 use stepwise_workflow::{bind_parameters, parse_document, WorkflowType};
 
-/// The stored image under `arn`, or ResourceNotFoundException.
-pub(super) fn load_image(ctx: &Ctx<'_>, arn: &str) -> ApiResult<ImageRecord> {
-    let image = ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, ResourceKind::Image, arn)?
-        .ok_or_else(|| ApiError::not_found(arn))?;
-    serde_json::from_value(image.body)
-        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))
+/// The stored image under `arn` (or ResourceNotFoundException), with the write that guards a
+/// decision taken on its state: in a batch it conflicts if the image changed since (the
+/// engine moved it on, another caller retried or cancelled it).
+pub(super) async fn load_image(ctx: &Ctx<'_>, arn: &str) -> ApiResult<(ImageRecord, Write)> {
+    let (body, guard) = get_guarded(ctx, ResourceKind::Image, arn).await?;
+    let record = serde_json::from_value(body)
+        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    Ok((record, guard))
 }
 
 /// A stored image with its sort key.
@@ -39,12 +38,13 @@ struct ImageBuild {
     build: u32,
 }
 
-fn image_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<ImageBuild>> {
+async fn image_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<ImageBuild>> {
     let mut out = Vec::new();
     for r in ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::Image)?
+        .list_resources(&ctx.tenant, ResourceKind::Image)
+        .await?
     {
         let record: ImageRecord = serde_json::from_value(r.body)
             .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
@@ -68,7 +68,7 @@ fn image_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<ImageBuild>> {
 }
 
 /// The checks of spec §8.2 over `workflows`, and the plan they give.
-fn plan_workflows(
+async fn plan_workflows(
     ctx: &Ctx<'_>,
     input: &Value,
     tests_enabled: bool,
@@ -152,7 +152,7 @@ fn plan_workflows(
             .get("workflowArn")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let resolved = workflows::resolve(ctx, arn_text)?;
+        let resolved = workflows::resolve(ctx, arn_text).await?;
         let ty = types[i];
         for key in ["parallelGroup", "onFailure"] {
             if c.get(key).is_some() && ty != WorkflowType::Test {
@@ -224,8 +224,8 @@ fn plan_workflows(
     Ok(plan)
 }
 
-pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "CreateImage", input)? {
+pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
@@ -254,12 +254,22 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         t.entry("imageTestsEnabled").or_insert(json!(true));
         t.entry("timeoutMinutes").or_insert(json!(720));
     }
-    let plan = plan_workflows(ctx, input, tests_enabled)?;
-    let recipe = super::recipes::resolve_recipe(ctx, recipe_arn.unwrap_or_default())?;
+    let plan = plan_workflows(ctx, input, tests_enabled).await?;
+    // The image snapshots what it uses; the guards make the snapshot and the new image one
+    // atomic decision (a concurrent delete or change of any of them decides it again).
+    let (recipe, recipe_guard) =
+        super::recipes::resolve_recipe(ctx, recipe_arn.unwrap_or_default()).await?;
     let infra_arn = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
-    let infra = get_body(ctx, ResourceKind::InfrastructureConfiguration, infra_arn)?;
+    let (infra, infra_guard) =
+        get_guarded(ctx, ResourceKind::InfrastructureConfiguration, infra_arn).await?;
+    let mut guards = vec![recipe_guard, infra_guard];
     let distribution = match str_member(input, "distributionConfigurationArn") {
-        Some(a) => Some(get_body(ctx, ResourceKind::DistributionConfiguration, a)?),
+        Some(a) => {
+            let (body, guard) =
+                get_guarded(ctx, ResourceKind::DistributionConfiguration, a).await?;
+            guards.push(guard);
+            Some(body)
+        }
         None => None,
     };
     stop_if_dry_run(input)?;
@@ -275,7 +285,8 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .to_string();
     let version = SemVer::parse(&version_text).unwrap_or(SemVer(1, 0, 0));
     let nname = normalize_name(&name);
-    let build = image_builds(ctx)?
+    let build = image_builds(ctx)
+        .await?
         .iter()
         .filter(|b| b.nname == nname && b.version == version)
         .map(|b| b.build)
@@ -342,16 +353,17 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ctx,
         idem,
         ResourceKind::Image,
-        "Image",
         &image_arn,
         body,
         response,
-    )?;
+        guards,
+    )
+    .await?;
     ctx.state.engine.start(ctx.tenant.clone(), image_arn);
     Ok(response)
 }
 
-pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "imageBuildVersionArn").unwrap_or_default();
     let not_found = || ApiError::not_found(arn_text);
     let parsed = Arn::parse(arn_text)
@@ -362,13 +374,14 @@ pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     }
     let found = match parsed.path[..] {
         [nname, version, _] => {
-            let record = load_image(ctx, arn_text)?;
+            let (record, _) = load_image(ctx, arn_text).await?;
             let version = SemVer::parse(version).ok_or_else(not_found)?;
             (record, nname.to_string(), version)
         }
         [nname, version] => {
             let pattern = VersionPattern::parse(version).ok_or_else(not_found)?;
-            let best = image_builds(ctx)?
+            let best = image_builds(ctx)
+                .await?
                 .into_iter()
                 .filter(|b| {
                     b.nname == nname
@@ -423,7 +436,7 @@ fn summary(image: &Value, owner: &str) -> Value {
     Value::Object(out)
 }
 
-pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters =
         Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
     let version_arn = str_member(input, "imageVersionArn");
@@ -454,7 +467,8 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             _ => Some((String::new(), None)),
         },
     };
-    let items: Vec<(SortKey, Value)> = image_builds(ctx)?
+    let items: Vec<(SortKey, Value)> = image_builds(ctx)
+        .await?
         .into_iter()
         .filter(|b| match &wanted {
             None => true,
@@ -486,7 +500,7 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
 /// highest build. Stepwise ships no Amazon-owned or shared images, so any owner but `Self`
 /// lists nothing. Its token (op code 10) binds `owner`, `filters`, `byName` and
 /// `includeDeprecated`; the order is normalized name ↑, version ↓.
-pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let owner = str_member(input, "owner").unwrap_or("Self");
     let by_name = input
         .get("byName")
@@ -513,7 +527,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     }
     let page = PageRequest::new(ctx, OpCode::ListImages, Value::Object(binding), input);
     let builds = if owner == "Self" {
-        image_builds(ctx)?
+        image_builds(ctx).await?
     } else {
         Vec::new()
     };

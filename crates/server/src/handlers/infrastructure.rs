@@ -8,9 +8,9 @@ use super::stored::{
     commit_create, create_response, delete_unused, ensure_absent, get_body, snapshot_of,
     stop_if_dry_run,
 };
+use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
-use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use stepwise_api::arn::{self, normalize_name, Arn};
 use stepwise_api::schema;
@@ -39,8 +39,8 @@ const COPIED: [&str; 15] = [
     "tags",
 ];
 
-pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "CreateInfrastructureConfiguration", input)? {
+pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
@@ -55,7 +55,8 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ResourceKind::InfrastructureConfiguration,
         "InfrastructureConfiguration",
         &config_arn,
-    )?;
+    )
+    .await?;
     stop_if_dry_run(input)?;
     let mut draft = Map::new();
     for key in COPIED {
@@ -78,20 +79,21 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ctx,
         idem,
         ResourceKind::InfrastructureConfiguration,
-        "InfrastructureConfiguration",
         &config_arn,
         body,
         response,
+        Vec::new(),
     )
+    .await
 }
 
-pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
-    let body = get_body(ctx, ResourceKind::InfrastructureConfiguration, arn_text)?;
+    let body = get_body(ctx, ResourceKind::InfrastructureConfiguration, arn_text).await?;
     Ok(json!({ "infrastructureConfiguration": body }))
 }
 
-pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters = Filters::from_input(input, &["name"])?;
     let mut binding = Map::new();
     if let Some(f) = input.get("filters") {
@@ -106,7 +108,8 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let items: Vec<(SortKey, Value)> = ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::InfrastructureConfiguration)?
+        .list_resources(&ctx.tenant, ResourceKind::InfrastructureConfiguration)
+        .await?
         .into_iter()
         .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
         .filter_map(|r| {
@@ -122,20 +125,21 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
     delete_unused(
         ctx,
         ResourceKind::InfrastructureConfiguration,
         arn_text,
         snapshot_of("/infrastructureConfiguration/arn", arn_text),
-    )?;
+    )
+    .await?;
     Ok(json!({ "infrastructureConfigurationArn": arn_text }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::recipes::testkit::Kit;
+    use crate::handlers::testkit::Kit;
     use serde_json::{json, Value};
     use stepwise_api::ErrorKind;
 

@@ -6,9 +6,9 @@ use super::json::{str_member, Obj};
 use super::stored::{
     commit_create, create_response, delete_unused, ensure_absent, snapshot_of, stop_if_dry_run,
 };
+use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
-use crate::protocol::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{
@@ -18,7 +18,7 @@ use stepwise_api::schema;
 use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
-use stepwise_store::ResourceKind;
+use stepwise_store::{ResourceKind, Write};
 use stepwise_token::OpCode;
 
 /// Spec §4.2 (Decision): `Windows` if the parent image mentions windows, `macOS` if it
@@ -39,13 +39,16 @@ struct Recipe {
     nname: String,
     version: SemVer,
     body: Value,
+    arn: String,
+    revision: i64,
 }
 
-fn own_recipes(ctx: &Ctx<'_>) -> ApiResult<Vec<Recipe>> {
+async fn own_recipes(ctx: &Ctx<'_>) -> ApiResult<Vec<Recipe>> {
     Ok(ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::ImageRecipe)?
+        .list_resources(&ctx.tenant, ResourceKind::ImageRecipe)
+        .await?
         .into_iter()
         .filter_map(|r| {
             let a = Arn::parse(&r.arn)?;
@@ -56,6 +59,8 @@ fn own_recipes(ctx: &Ctx<'_>) -> ApiResult<Vec<Recipe>> {
                 nname: nname.to_string(),
                 version: SemVer::parse(version)?,
                 body: r.body,
+                arn: r.arn.clone(),
+                revision: r.revision,
             })
         })
         .collect())
@@ -69,12 +74,19 @@ fn recipe_prefix(ctx: &Ctx<'_>, nname: &str) -> String {
     )
 }
 
-/// Resolves a recipe ARN (exact or wildcard version) to the highest matching version's body.
-pub(super) fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Value> {
-    resolve(ctx, arn_text).map(|r| r.body)
+/// Resolves a recipe ARN (exact or wildcard version) to the highest matching version's body,
+/// with the write that guards a decision taken on it (see `stored::get_guarded`).
+pub(super) async fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<(Value, Write)> {
+    let recipe = resolve(ctx, arn_text).await?;
+    let guard = Write::ExpectResource {
+        kind: ResourceKind::ImageRecipe,
+        arn: recipe.arn,
+        revision: recipe.revision,
+    };
+    Ok((recipe.body, guard))
 }
 
-fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
+async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
     let not_found = || ApiError::not_found(arn_text);
     let parsed = Arn::parse(arn_text)
         .filter(|a| a.resource_type == "image-recipe")
@@ -86,15 +98,16 @@ fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
     if parsed.region != ctx.tenant.region || parsed.owner != ctx.tenant.account {
         return Err(not_found());
     }
-    own_recipes(ctx)?
+    own_recipes(ctx)
+        .await?
         .into_iter()
         .filter(|r| r.nname == nname && pattern.matches(r.version))
         .max_by_key(|r| r.version)
         .ok_or_else(not_found)
 }
 
-pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "CreateImageRecipe", input)? {
+pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
@@ -128,7 +141,7 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let nname = normalize_name(name);
     let prefix = recipe_prefix(ctx, &nname);
     let recipe_arn = format!("{prefix}/{version}");
-    ensure_absent(ctx, ResourceKind::ImageRecipe, "ImageRecipe", &recipe_arn)?;
+    ensure_absent(ctx, ResourceKind::ImageRecipe, "ImageRecipe", &recipe_arn).await?;
     stop_if_dry_run(input)?;
     let parent_image = str_member(input, "parentImage").unwrap_or_default();
     let member = |key: &str| input.get(key).cloned();
@@ -164,16 +177,17 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ctx,
         idem,
         ResourceKind::ImageRecipe,
-        "ImageRecipe",
         &recipe_arn,
         body,
         response,
+        Vec::new(),
     )
+    .await
 }
 
-pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
-    let recipe = resolve(ctx, arn_text)?;
+    let recipe = resolve(ctx, arn_text).await?;
     let prefix = recipe_prefix(ctx, &recipe.nname);
     Ok(Obj::new()
         .set("imageRecipe", recipe.body)
@@ -184,7 +198,7 @@ pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters = Filters::from_input(input, &["name", "parentImage", "platform"])?;
     let owner = str_member(input, "owner").unwrap_or("Self");
     let mut binding = Map::new();
@@ -195,7 +209,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let page = PageRequest::new(ctx, OpCode::ListImageRecipes, Value::Object(binding), input);
     // Only the caller's own recipes exist here; every other owner lists nothing.
     let recipes = if owner == "Self" {
-        own_recipes(ctx)?
+        own_recipes(ctx).await?
     } else {
         Vec::new()
     };
@@ -217,7 +231,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
     let version = Arn::parse(arn_text)
         .and_then(|a| a.path.get(1).copied())
@@ -233,135 +247,15 @@ pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ResourceKind::ImageRecipe,
         arn_text,
         snapshot_of("/imageRecipe/arn", arn_text),
-    )?;
+    )
+    .await?;
     Ok(json!({ "imageRecipeArn": arn_text }))
-}
-
-/// A service state on a temporary store and a frozen clock, for the handler tests.
-#[cfg(test)]
-pub(super) mod testkit {
-    use crate::protocol::Ctx;
-    use crate::state::{AppState, ServerConfig};
-    use serde_json::{json, Value};
-    use std::path::PathBuf;
-    use std::sync::Arc;
-    use stepwise_api::time::ManualClock;
-    use stepwise_api::{operations, ApiError};
-    use stepwise_engine::{Engine, EngineConfig, ImageRecord};
-    use stepwise_store::{ResourceKind, SqliteStore, Tenant, Write};
-    use stepwise_token::{Keys, TokenCodec};
-
-    pub const START_MS: i64 = 1_772_619_330_042; // 2026-03-04T10:15:30.042Z
-
-    pub struct Kit {
-        pub state: AppState,
-        path: PathBuf,
-    }
-
-    impl Drop for Kit {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = self.path.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
-            }
-        }
-    }
-
-    impl Kit {
-        pub fn new() -> Kit {
-            let path =
-                std::env::temp_dir().join(format!("stepwise-res-{}.db", uuid::Uuid::new_v4()));
-            let store = Arc::new(SqliteStore::open(&path).expect("temp store opens"));
-            let clock = ManualClock::new(START_MS);
-            let engine = Engine::new(
-                store.clone(),
-                Arc::new(clock.clone()),
-                EngineConfig::default(),
-            );
-            let state = AppState {
-                store,
-                engine,
-                clock: Arc::new(clock),
-                tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [7; 32]))),
-                config: Arc::new(ServerConfig::default()),
-            };
-            Kit { state, path }
-        }
-
-        pub fn tenant(&self) -> Tenant {
-            Tenant::new("123456789012", "us-east-1")
-        }
-
-        pub fn call(&self, op: &str, input: Value) -> Result<Value, ApiError> {
-            let ctx = Ctx {
-                state: &self.state,
-                tenant: self.tenant(),
-                request_id: "00000000-0000-4000-8000-000000000000",
-            };
-            let op = operations::by_name(op).expect("operation exists");
-            match super::super::handle(&ctx, op, input)? {
-                super::super::Reply::Value(v) => Ok(v),
-                super::super::Reply::Serialized(body) => {
-                    Ok(serde_json::from_str(&body).expect("serialized replies are JSON"))
-                }
-            }
-        }
-
-        pub fn ok(&self, op: &str, input: Value) -> Value {
-            self.call(op, input)
-                .unwrap_or_else(|e| panic!("{op} failed: {e}"))
-        }
-
-        pub fn err(&self, op: &str, input: Value) -> ApiError {
-            match self.call(op, input) {
-                Ok(v) => panic!("{op} unexpectedly succeeded: {v}"),
-                Err(e) => e,
-            }
-        }
-
-        /// Stores an image record whose snapshot at `member` (e.g. `imageRecipe`) is `arn`.
-        pub fn image_using(&self, image_arn: &str, status: &str, member: &str, arn: &str) {
-            let record = ImageRecord {
-                image: json!({"arn": image_arn, "state": {"status": status}, member: {"arn": arn}}),
-                plan: Vec::new(),
-            };
-            let body = serde_json::to_value(&record).unwrap();
-            self.state
-                .store
-                .apply(
-                    &self.tenant(),
-                    &[Write::InsertResource {
-                        kind: ResourceKind::Image,
-                        arn: image_arn.into(),
-                        body,
-                    }],
-                )
-                .unwrap();
-        }
-
-        /// Every item of a List operation, walking the pages with `maxResults`.
-        pub fn list_all(&self, op: &str, key: &str, mut input: Value, page: u64) -> Vec<Value> {
-            let mut out = Vec::new();
-            input["maxResults"] = json!(page);
-            loop {
-                let resp = self.ok(op, input.clone());
-                let items = resp[key].as_array().expect("result key present").clone();
-                assert!(items.len() as u64 <= page);
-                out.extend(items);
-                match resp.get("nextToken").and_then(Value::as_str) {
-                    Some(t) => input["nextToken"] = json!(t),
-                    None => return out,
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::testkit::Kit;
     use super::*;
+    use crate::handlers::testkit::Kit;
     use stepwise_api::ErrorKind;
 
     const ACCOUNT: &str = "123456789012";
@@ -458,18 +352,8 @@ mod tests {
             created["latestVersionReferences"]
         );
         // The stored body is what Get returns (CreateImage snapshots it).
-        assert_eq!(
-            resolve_recipe(
-                &Ctx {
-                    state: &kit.state,
-                    tenant: kit.tenant(),
-                    request_id: "00000000-0000-4000-8000-000000000000",
-                },
-                &arn
-            )
-            .unwrap(),
-            *r
-        );
+        let ctx = kit.ctx("GetImageRecipe");
+        assert_eq!(kit.run(resolve_recipe(&ctx, &arn)).unwrap().0, *r);
     }
 
     #[test]

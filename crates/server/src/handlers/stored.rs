@@ -2,41 +2,59 @@
 //! body to a model shape, inserting a new one, and deleting one no unfinished image uses.
 
 use super::json::{str_member, Obj};
+use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::protocol::Ctx;
 use serde_json::Value;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{is_terminal_image_status, ImageRecord};
-use stepwise_store::{ResourceKind, StoreError, Write};
-
-/// Commits a create's writes; a concurrent create of the same ARN becomes "already exists".
-fn insert_new(ctx: &Ctx<'_>, resource: &str, arn_text: &str, writes: &[Write]) -> ApiResult<()> {
-    match ctx.state.store.apply(&ctx.tenant, writes) {
-        Err(StoreError::Conflict(_)) => Err(ApiError::already_exists(resource, arn_text)),
-        other => Ok(other?),
-    }
-}
+use stepwise_store::{ResourceKind, Write};
 
 /// ResourceAlreadyExistsException when a resource is stored under `arn_text`.
-pub(super) fn ensure_absent(
+pub(super) async fn ensure_absent(
     ctx: &Ctx<'_>,
     kind: ResourceKind,
     resource: &str,
     arn_text: &str,
 ) -> ApiResult<()> {
-    match ctx.state.store.get_resource(&ctx.tenant, kind, arn_text)? {
+    match ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, kind, arn_text)
+        .await?
+    {
         Some(_) => Err(ApiError::already_exists(resource, arn_text)),
         None => Ok(()),
     }
 }
 
 /// The stored body under `arn_text`, or ResourceNotFoundException.
-pub(super) fn get_body(ctx: &Ctx<'_>, kind: ResourceKind, arn_text: &str) -> ApiResult<Value> {
-    ctx.state
+pub(super) async fn get_body(
+    ctx: &Ctx<'_>,
+    kind: ResourceKind,
+    arn_text: &str,
+) -> ApiResult<Value> {
+    get_guarded(ctx, kind, arn_text).await.map(|(body, _)| body)
+}
+
+/// The stored body under `arn_text` (or ResourceNotFoundException) and the write that keeps
+/// a decision taken on it valid: in a batch, it conflicts if the resource changed or went.
+pub(super) async fn get_guarded(
+    ctx: &Ctx<'_>,
+    kind: ResourceKind,
+    arn_text: &str,
+) -> ApiResult<(Value, Write)> {
+    let resource = ctx
+        .state
         .store
-        .get_resource(&ctx.tenant, kind, arn_text)?
-        .map(|r| r.body)
-        .ok_or_else(|| ApiError::not_found(arn_text))
+        .get_resource(&ctx.tenant, kind, arn_text)
+        .await?
+        .ok_or_else(|| ApiError::not_found(arn_text))?;
+    let guard = Write::ExpectResource {
+        kind,
+        arn: resource.arn,
+        revision: resource.revision,
+    };
+    Ok((resource.body, guard))
 }
 
 /// DryRunOperationException for a create that passed every check with `dryRun: true`.
@@ -57,34 +75,40 @@ pub(super) fn create_response(input: &Value, arn_member: &str, arn_text: &str) -
         .set(arn_member, arn_text)
 }
 
-/// Stores a new resource together with its idempotency record and returns `response`.
-pub(super) fn commit_create(
+/// Stores a new resource together with its idempotency record and returns `response`;
+/// `guards` keep valid what the create read (see [`get_guarded`]).
+pub(super) async fn commit_create(
     ctx: &Ctx<'_>,
     idem: Idempotency,
     kind: ResourceKind,
-    resource: &str,
     arn_text: &str,
     body: Value,
     response: Value,
+    mut guards: Vec<Write>,
 ) -> ApiResult<Value> {
-    let writes = [
-        Write::InsertResource {
-            kind,
-            arn: arn_text.to_string(),
-            body,
-        },
-        idem.record(ctx, &response),
-    ];
-    insert_new(ctx, resource, arn_text, &writes)?;
+    guards.push(Write::InsertResource {
+        kind,
+        arn: arn_text.to_string(),
+        body,
+    });
+    guards.push(idem.record(ctx, &response));
+    // A concurrent create of the same ARN, a concurrent use of the token or a change to what
+    // the guards hold conflicts here; decided again, the operation answers "already exists",
+    // replays, or sees the change.
+    ctx.state.store.apply(&ctx.tenant, &guards).await?;
     Ok(response)
 }
 
 /// The first unfinished image for which `uses` holds.
-fn image_in_use(ctx: &Ctx<'_>, uses: impl Fn(&ImageRecord) -> bool) -> ApiResult<Option<String>> {
+async fn image_in_use(
+    ctx: &Ctx<'_>,
+    uses: impl Fn(&ImageRecord) -> bool,
+) -> ApiResult<Option<String>> {
     for r in ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::Image)?
+        .list_resources(&ctx.tenant, ResourceKind::Image)
+        .await?
     {
         if let Ok(record) = serde_json::from_value::<ImageRecord>(r.body) {
             if !is_terminal_image_status(record.status()) && uses(&record) {
@@ -105,7 +129,7 @@ pub(super) fn snapshot_of<'a>(
 
 /// Deletes a stored resource: 404 when unknown, ResourceDependencyException while an
 /// unfinished image `uses` it.
-pub(super) fn delete_unused(
+pub(super) async fn delete_unused(
     ctx: &Ctx<'_>,
     kind: ResourceKind,
     arn_text: &str,
@@ -114,23 +138,27 @@ pub(super) fn delete_unused(
     if ctx
         .state
         .store
-        .get_resource(&ctx.tenant, kind, arn_text)?
+        .get_resource(&ctx.tenant, kind, arn_text)
+        .await?
         .is_none()
     {
         return Err(ApiError::not_found(arn_text));
     }
-    if let Some(image) = image_in_use(ctx, uses)? {
+    if let Some(image) = image_in_use(ctx, uses).await? {
         return Err(ApiError::new(
             ErrorKind::ResourceDependency,
             format!("The resource '{arn_text}' is in use by image '{image}'."),
         ));
     }
-    ctx.state.store.apply(
-        &ctx.tenant,
-        &[Write::DeleteResource {
-            kind,
-            arn: arn_text.to_string(),
-        }],
-    )?;
+    ctx.state
+        .store
+        .apply(
+            &ctx.tenant,
+            &[Write::DeleteResource {
+                kind,
+                arn: arn_text.to_string(),
+            }],
+        )
+        .await?;
     Ok(())
 }

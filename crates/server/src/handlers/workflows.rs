@@ -4,9 +4,9 @@
 use super::filters::Filters;
 use super::json::{str_member, Obj};
 use super::stored::{commit_create, create_response, delete_unused, stop_if_dry_run};
+use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{newest_per_group, page_sorted, KeyShape, PageRequest, SortKey};
-use crate::protocol::Ctx;
 use serde_json::{json, Value};
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
@@ -121,18 +121,19 @@ pub fn managed_builds(region: &str) -> Vec<WorkflowBuild> {
         .collect()
 }
 
-fn own_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<WorkflowBuild>> {
+async fn own_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<WorkflowBuild>> {
     Ok(ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::Workflow)?
+        .list_resources(&ctx.tenant, ResourceKind::Workflow)
+        .await?
         .into_iter()
         .filter_map(|r| WorkflowBuild::from_body(r.body))
         .collect())
 }
 
 /// Resolves a build, version or wildcard workflow ARN to the highest matching build.
-pub fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> {
+pub async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> {
     let not_found = || ApiError::not_found(arn_text);
     let parsed = Arn::parse(arn_text).ok_or_else(not_found)?;
     if parsed.resource_type != "workflow" || parsed.region != ctx.tenant.region {
@@ -148,7 +149,7 @@ pub fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> {
     let candidates = if parsed.is_amazon_owned() {
         managed_builds(&ctx.tenant.region)
     } else if parsed.owner == ctx.tenant.account {
-        own_builds(ctx)?
+        own_builds(ctx).await?
     } else {
         return Err(not_found());
     };
@@ -160,8 +161,8 @@ pub fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> {
         .ok_or_else(not_found)
 }
 
-pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, "CreateWorkflow", input)? {
+pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
@@ -200,7 +201,8 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let nname = normalize_name(name);
     let description = str_member(input, "description");
     let kms = str_member(input, "kmsKeyId");
-    let latest = own_builds(ctx)?
+    let latest = own_builds(ctx)
+        .await?
         .into_iter()
         .filter(|w| w.ty == ty && w.nname == nname && w.version == version)
         .max_by_key(|w| w.build);
@@ -247,16 +249,17 @@ pub fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         ctx,
         idem,
         ResourceKind::Workflow,
-        "Workflow",
         &build_arn,
         body,
         response,
+        Vec::new(),
     )
+    .await
 }
 
-pub fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
-    let w = resolve(ctx, arn_text)?;
+    let w = resolve(ctx, arn_text).await?;
     let prefix = arn::arn(
         Arn::parse(w.arn()).map(|a| a.region).unwrap_or_default(),
         Arn::parse(w.arn()).map(|a| a.owner).unwrap_or_default(),
@@ -283,7 +286,7 @@ fn version_summary(w: &WorkflowBuild, arn: String, version: String) -> Value {
         .build()
 }
 
-pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let owner = str_member(input, "owner").unwrap_or("Self");
     let by_name = input
         .get("byName")
@@ -312,7 +315,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let builds = match owner {
         "Amazon" => managed_builds(&ctx.tenant.region),
         "AWSMarketplace" => Vec::new(),
-        _ => own_builds(ctx)?,
+        _ => own_builds(ctx).await?,
     };
     // The newest build of each version (or, by name, of each name's newest version).
     let best = newest_per_group(
@@ -363,7 +366,7 @@ pub fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "workflowVersionArn");
     let mut binding = serde_json::Map::new();
     if let Some(a) = arn_text {
@@ -376,7 +379,7 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         input,
     );
     let builds: Vec<WorkflowBuild> = match arn_text {
-        None => own_builds(ctx)?,
+        None => own_builds(ctx).await?,
         Some(text) => match Arn::parse(text) {
             Some(a)
                 if a.resource_type == "workflow"
@@ -386,7 +389,7 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
                 let pool = if a.is_amazon_owned() {
                     managed_builds(&ctx.tenant.region)
                 } else if a.owner == ctx.tenant.account {
-                    own_builds(ctx)?
+                    own_builds(ctx).await?
                 } else {
                     Vec::new()
                 };
@@ -432,7 +435,7 @@ pub fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
     let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
     if parsed.is_amazon_owned() {
@@ -443,6 +446,7 @@ pub fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     }
     delete_unused(ctx, ResourceKind::Workflow, arn_text, |r| {
         r.plan.iter().any(|p| p.workflow_arn == arn_text)
-    })?;
+    })
+    .await?;
     Ok(json!({ "workflowBuildVersionArn": arn_text }))
 }
