@@ -8,7 +8,13 @@ and HTTP bindings are used; no documentation text is carried over.
 Writes (rustfmt-formatted, deterministic):
   crates/api/src/model.rs       one struct per structure shape, plus `enums`
   crates/api/src/schema.rs      constraint table for the input validator
-  crates/api/src/operations.rs  the in-scope operations and their bindings
+  crates/api/src/operations.rs  every operation of the model: `OperationId`, the `OPERATIONS`
+                                table (routing, bindings, properties, whether Stepwise serves
+                                it) and the `served_operations!` dispatch macro
+
+Constraints (schema.rs) cover the shapes of every operation of the model, served or not, so
+the table's `input`/`output` are never missing; the typed structs (model.rs) only the shapes of
+the served operations: their serde derives are what a build pays for (see `main`).
 
 Usage: gen_model.py [--out-dir DIR]   (default: the crate's src directory)
 """
@@ -23,6 +29,8 @@ import sys
 
 import botocore
 
+# The operations Stepwise serves. Serving one more is one entry here plus one handler
+# function named after it in snake case (`served_operations!` lists both for the server).
 OPERATIONS = [
     "CreateWorkflow",
     "GetWorkflow",
@@ -89,11 +97,12 @@ def children(shape):
     return out
 
 
-def reachable(model):
+def reachable(model, operations):
+    """Every shape reachable from the inputs and outputs of `operations`, sorted by name."""
     shapes = model["shapes"]
     seen = set()
     stack = []
-    for name in OPERATIONS:
+    for name in sorted(operations):
         op = model["operations"][name]
         for k in ("input", "output"):
             if k in op:
@@ -236,7 +245,7 @@ def gen_model(model, names, version):
     shapes = model["shapes"]
     out = [header(version)]
     out.append(
-        "//! Request and response shapes of the in-scope operations: one struct per structure\n"
+        "//! Request and response shapes of the served operations: one struct per structure\n"
         "//! shape of the service model, every member optional, named as on the wire.\n\n"
     )
     for name in names:
@@ -271,7 +280,7 @@ def gen_model(model, names, version):
 
 
 SCHEMA_PRELUDE = """
-//! The constraints of every shape reachable from the in-scope operations, as static data
+//! The constraints of every shape reachable from the model's operations, as static data
 //! for the input validator. Shapes refer to each other by reference; [`shape`] finds one
 //! by name.
 
@@ -322,6 +331,8 @@ pub struct Member {
     pub target: &'static Shape,
     pub required: bool,
     /// The query-string key when the member is bound to the query (GET/DELETE inputs).
+    /// Where every input member travels (URI label, query, header, body) is in the
+    /// operation table's `bindings`.
     pub query: Option<&'static str>,
     pub idempotency_token: bool,
 }
@@ -400,7 +411,7 @@ impl Shape {
     }
 }
 
-/// The shape called `name`, if it is reachable from an in-scope operation.
+/// The shape called `name`, if it is reachable from an operation of the model.
 pub fn shape(name: &str) -> Option<&'static Shape> {
     SHAPES
         .binary_search_by(|s| s.name.cmp(name))
@@ -450,6 +461,8 @@ def gen_schema(model, names, version):
                 query = "None"
                 if spec.get("location") == "querystring":
                     query = "Some(%s)" % rust_str(spec.get("locationName", m))
+                elif spec.get("location") in ("uri", "header"):
+                    pass  # bound in the operation table (`Binding`); validated as any member
                 elif "location" in spec:
                     raise SystemExit("unsupported location %s on %s.%s" % (spec["location"], name, m))
                 if query == "None" and not spec.get("idempotencyToken"):
@@ -498,79 +511,358 @@ def gen_schema(model, names, version):
 
 
 OPERATIONS_PRELUDE = """
-//! The in-scope operations: how each is routed and which shapes it reads and writes.
+//! Every operation of the model, as data. [`OperationId`] names one; the [`OPERATIONS`]
+//! table says how it is routed (method, request URI, where each input member travels),
+//! which shapes it reads and writes, its properties (idempotency token, `requestId` in the
+//! output, read-only) and whether Stepwise serves it. [`find`] routes a request;
+//! [`served_operations!`](crate::served_operations) hands the served ones to a dispatch macro.
 
 use crate::schema::{self, Shape};
 
-#[derive(Debug, PartialEq)]
+/// Where an input member travels on the wire (restJson1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A label of the request URI (`{name}` or greedy `{name+}`), by its name.
+    Label(&'static str),
+    /// A query-string parameter, by its key.
+    Query(&'static str),
+    /// A request header, by its name.
+    Header(&'static str),
+    /// A member of the JSON body, by its member name (never in `bindings`).
+    Body,
+}
+
+/// One input member and where it travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub member: &'static str,
+    pub location: Location,
+}
+
+/// One `/`-separated segment of a request URI's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// Matches itself only, byte for byte.
+    Literal(&'static str),
+    /// `{label}`: exactly one non-empty segment, percent-decoded (so an ARN travels with its
+    /// slashes as `%2F`), bound to this input member.
+    Label(&'static str),
+    /// `{label+}`: the rest of the path, slashes included, percent-decoded, bound to this
+    /// input member. Only ever the last segment.
+    GreedyLabel(&'static str),
+}
+
+#[derive(Debug, PartialEq, Eq)]
 pub struct Operation {
+    pub id: OperationId,
     pub name: &'static str,
     /// Upper-case HTTP method.
     pub method: &'static str,
-    /// Always `/` + name.
+    /// The request URI's path, labels written `{name}`: `/` + name for all but the tag
+    /// operations (`/tags/{resourceArn}`).
     pub path: &'static str,
+    /// The request URI as the model gives it (`requestUri`); no operation adds a query part
+    /// today, so it equals `path`.
+    pub request_uri: &'static str,
+    /// `path` cut at its slashes, for [`Operation::match_path`].
+    pub segments: &'static [Segment],
     pub input: &'static Shape,
     pub output: &'static Shape,
-    /// The input member carried in the query string (GET/DELETE operations), if any.
+    /// The input members bound outside the JSON body (URI labels, query, headers), in model
+    /// order; every other member of `input` travels in the body. See [`Operation::location`].
+    pub bindings: &'static [Binding],
+    /// The query-string key of the input member carried in the query, if any (one at most).
     pub query_member: Option<&'static str>,
     /// The input member the SDKs auto-fill as an idempotency token, if any.
     pub idempotency_token: Option<&'static str>,
+    /// Whether Stepwise serves it (listed in `OPERATIONS` of codegen/gen_model.py). The
+    /// others are routed too, and answered as an unknown operation.
+    pub served: bool,
+    /// Whether the output shape has a `requestId` member (the server fills it in).
+    pub has_request_id: bool,
+    /// Whether it changes nothing. The model has no such trait; the rule is its verbs: the
+    /// name begins with `Get` or `List` (the generator checks that every GET operation is one
+    /// of them, and that none of them takes an idempotency token).
+    pub read_only: bool,
 }
 
-/// The operation answering `method` + `path`; `None` for an unknown path or a wrong method.
-pub fn find(method: &str, path: &str) -> Option<&'static Operation> {
-    by_path(path).filter(|op| op.method == method)
+impl OperationId {
+    /// This operation's entry in [`OPERATIONS`].
+    pub fn operation(self) -> &'static Operation {
+        // The enum and the table are both in name order.
+        &OPERATIONS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.operation().name
+    }
 }
 
-/// The operation whose path is `path`, whatever the method.
-pub fn by_path(path: &str) -> Option<&'static Operation> {
-    OPERATIONS
-        .binary_search_by(|op| op.path.cmp(path))
-        .ok()
-        .map(|i| &OPERATIONS[i])
+/// A request path matched to an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub operation: &'static Operation,
+    /// The URI labels' values, percent-decoded, in path order, each with the input member it
+    /// is bound to. Empty for the `/` + name operations.
+    pub labels: Vec<(&'static str, String)>,
+}
+
+/// The operation answering `method` + `path` (the request's path, still percent-encoded,
+/// without its query), served or not; `None` for an unknown path or a wrong method.
+pub fn find(method: &str, path: &str) -> Option<Route> {
+    by_path(path).find(|route| route.operation.method == method)
+}
+
+/// The operations whose request URI matches `path`, whatever the method: literal URIs first,
+/// then URIs with labels, the most literal segments first.
+pub fn by_path(path: &str) -> impl Iterator<Item = Route> + '_ {
+    let start = LITERAL_ROUTES.partition_point(|(p, _)| *p < path);
+    let literal = LITERAL_ROUTES[start..]
+        .iter()
+        .take_while(move |(p, _)| *p == path)
+        .map(|(_, id)| Route {
+            operation: id.operation(),
+            labels: Vec::new(),
+        });
+    let labelled = LABELLED_ROUTES.iter().filter_map(move |id| {
+        let operation = id.operation();
+        operation
+            .match_path(path)
+            .map(|labels| Route { operation, labels })
+    });
+    literal.chain(labelled)
 }
 
 /// The operation called `name`.
 pub fn by_name(name: &str) -> Option<&'static Operation> {
-    // Sorted by path = "/" + name, hence by name too.
     OPERATIONS
         .binary_search_by(|op| op.name.cmp(name))
         .ok()
         .map(|i| &OPERATIONS[i])
 }
+
+impl Operation {
+    /// Where the input member `member` travels; `None` when the input has no such member.
+    pub fn location(&self, member: &str) -> Option<Location> {
+        match self.bindings.iter().find(|b| b.member == member) {
+            Some(binding) => Some(binding.location),
+            None => self.input.member(member).map(|_| Location::Body),
+        }
+    }
+
+    /// The label values (see [`Route::labels`]) when `path` matches this operation's
+    /// request URI, else `None`. A trailing or doubled slash does not match.
+    pub fn match_path(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        let mut rest = Some(path.strip_prefix('/')?);
+        if self.segments.is_empty() {
+            return (rest == Some("")).then(Vec::new);
+        }
+        let mut labels = Vec::new();
+        for segment in self.segments {
+            let current = rest?;
+            if let Segment::GreedyLabel(member) = *segment {
+                if current.is_empty() {
+                    return None;
+                }
+                labels.push((member, percent_decode(current)));
+                rest = None;
+                continue;
+            }
+            let (piece, tail) = match current.split_once('/') {
+                Some((piece, tail)) => (piece, Some(tail)),
+                None => (current, None),
+            };
+            match *segment {
+                Segment::Literal(text) if piece == text => {}
+                Segment::Label(member) if !piece.is_empty() => {
+                    labels.push((member, percent_decode(piece)));
+                }
+                _ => return None,
+            }
+            rest = tail;
+        }
+        rest.is_none().then_some(labels)
+    }
+}
+
+/// `text` with its `%XX` escapes decoded; a `%` without two hex digits stays as it is, so
+/// does `+` (a path is not a form), and bytes that are not UTF-8 become U+FFFD.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    if !bytes.contains(&b'%') {
+        return text.to_string();
+    }
+    let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let (Some(high), Some(low)) = (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 """
+
+LABEL = re.compile(r"^\{([A-Za-z0-9_]+)(\+?)\}$")
+
+
+def read_only(name):
+    """The rule for `Operation::read_only` (its doc comment says it in Rust)."""
+    return name.startswith("Get") or name.startswith("List")
+
+
+def uri_segments(name, path, labels):
+    """`path` cut into Rust `Segment`s; `labels` maps a URI label to its input member."""
+    if not path.startswith("/"):
+        raise SystemExit("operation %s: request URI %s is not absolute" % (name, path))
+    pieces = path[1:].split("/") if path != "/" else []
+    out = []
+    used = set()
+    for i, piece in enumerate(pieces):
+        m = LABEL.match(piece)
+        if m is None:
+            if "{" in piece or "}" in piece or piece == "":
+                raise SystemExit("operation %s: unsupported URI segment %r" % (name, piece))
+            out.append("Segment::Literal(%s)" % rust_str(piece))
+            continue
+        label, greedy = m.group(1), m.group(2) == "+"
+        if label not in labels:
+            raise SystemExit("operation %s: URI label %s has no input member" % (name, label))
+        used.add(label)
+        if greedy:
+            if i != len(pieces) - 1:
+                raise SystemExit("operation %s: greedy label %s is not last" % (name, label))
+            out.append("Segment::GreedyLabel(%s)" % rust_str(labels[label]))
+        else:
+            out.append("Segment::Label(%s)" % rust_str(labels[label]))
+    if used != set(labels):
+        raise SystemExit("operation %s: uri members %s are not in %s" % (
+            name, sorted(set(labels) - used), path))
+    return out, sum(1 for p in pieces if LABEL.match(p) is None), any(
+        p.endswith("+}") for p in pieces)
+
+
+def bindings(name, input_shape):
+    out = []
+    labels = {}
+    for member, spec in input_shape["members"].items():
+        loc = spec.get("location")
+        key = spec.get("locationName", member)
+        if loc is None:
+            continue  # in the JSON body: `Operation::location` says so
+        if loc == "uri":
+            location = "Location::Label(%s)" % rust_str(key)
+            labels[key] = member
+        elif loc == "querystring":
+            location = "Location::Query(%s)" % rust_str(key)
+        elif loc == "header":
+            location = "Location::Header(%s)" % rust_str(key)
+        else:
+            raise SystemExit("operation %s: unsupported location %s of %s" % (name, loc, member))
+        out.append("Binding { member: %s, location: %s }" % (rust_str(member), location))
+    return out, labels
 
 
 def gen_operations(model, version):
     shapes = model["shapes"]
-    ops = []
-    for name in OPERATIONS:
+    unknown = sorted(set(OPERATIONS) - set(model["operations"]))
+    if unknown or len(set(OPERATIONS)) != len(OPERATIONS):
+        raise SystemExit("OPERATIONS lists unknown or repeated operations: %s" % unknown)
+    names = sorted(model["operations"])
+    entries = []
+    literal_routes = []
+    labelled_routes = []
+    seen_routes = set()
+    for name in names:
         op = model["operations"][name]
         http = op["http"]
-        if http["requestUri"] != "/" + name:
-            raise SystemExit("operation %s has path %s" % (name, http["requestUri"]))
+        method = http["method"].upper()
+        request_uri = http["requestUri"]
+        path = request_uri.split("?", 1)[0]
+        if (method, path) in seen_routes:
+            raise SystemExit("operation %s: %s %s is routed twice" % (name, method, path))
+        seen_routes.add((method, path))
+        if "input" not in op or "output" not in op:
+            raise SystemExit("operation %s has no input or no output shape" % name)
         inp = op["input"]["shape"]
         outp = op["output"]["shape"]
-        query = [spec.get("locationName", m) for m, spec in shapes[inp]["members"].items()
+        members = shapes[inp]["members"]
+        binds, labels = bindings(name, shapes[inp])
+        segments, literal_count, greedy = uri_segments(name, path, labels)
+        if labels:
+            labelled_routes.append(((-literal_count, greedy, path, method), name))
+        else:
+            literal_routes.append(((path, method), name))
+        query = [spec.get("locationName", m) for m, spec in members.items()
                  if spec.get("location") == "querystring"]
         if len(query) > 1:
             raise SystemExit("operation %s has several query members" % name)
-        idem = [m for m, spec in shapes[inp]["members"].items() if spec.get("idempotencyToken")]
-        ops.append((http["requestUri"], name, http["method"], inp, outp,
-                    query[0] if query else None, idem[0] if idem else None))
-    ops.sort()
+        idem = [m for m, spec in members.items() if spec.get("idempotencyToken")]
+        reads = read_only(name)
+        if method == "GET" and not reads:
+            raise SystemExit("operation %s is a GET but not named as a read" % name)
+        if reads and idem:
+            raise SystemExit("read-only operation %s takes an idempotency token" % name)
+        entries.append(
+            "Operation { id: OperationId::%s, name: %s, method: %s, path: %s, request_uri: %s, "
+            "segments: &[%s], input: &schema::%s, output: &schema::%s, bindings: &[%s], "
+            "query_member: %s, idempotency_token: %s, served: %s, has_request_id: %s, "
+            "read_only: %s },\n"
+            % (name, rust_str(name), rust_str(method), rust_str(path), rust_str(request_uri),
+               ", ".join(segments), upper(inp), upper(outp), ", ".join(binds),
+               "Some(%s)" % rust_str(query[0]) if query else "None",
+               "Some(%s)" % rust_str(idem[0]) if idem else "None",
+               rust_bool(name in OPERATIONS),
+               rust_bool("requestId" in shapes[outp]["members"]),
+               rust_bool(reads)))
+    served = [n for n in names if n in OPERATIONS]
+
     out = [header(version), OPERATIONS_PRELUDE, "\n"]
-    out.append("/// Sorted by path.\n")
-    out.append("pub static OPERATIONS: [Operation; %d] = [\n" % len(ops))
-    for path, name, method, inp, outp, query, idem in ops:
-        out.append(
-            "Operation { name: %s, method: %s, path: %s, input: &schema::%s, output: &schema::%s, "
-            "query_member: %s, idempotency_token: %s },\n"
-            % (rust_str(name), rust_str(method), rust_str(path), upper(inp), upper(outp),
-               "Some(%s)" % rust_str(query) if query else "None",
-               "Some(%s)" % rust_str(idem) if idem else "None"))
-    out.append("];\n")
+    out.append("/// Every operation of the model, in name order (its index in [`OPERATIONS`]).\n")
+    out.append("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\n")
+    out.append("pub enum OperationId {\n%s}\n\n" % "".join("%s,\n" % n for n in names))
+    out.append("/// Every operation of the model, sorted by name.\n")
+    out.append("pub static OPERATIONS: [Operation; %d] = [\n" % len(entries))
+    out.extend(entries)
+    out.append("];\n\n")
+    out.append("/// The operations without URI labels, by (path, method), for a binary search.\n")
+    out.append("static LITERAL_ROUTES: [(&str, OperationId); %d] = [\n" % len(literal_routes))
+    for (path, _), name in sorted(literal_routes):
+        out.append("(%s, OperationId::%s),\n" % (rust_str(path), name))
+    out.append("];\n\n")
+    out.append("/// The operations with URI labels, the most literal segments first.\n")
+    out.append("static LABELLED_ROUTES: [OperationId; %d] = [%s];\n\n" % (
+        len(labelled_routes),
+        ", ".join("OperationId::%s" % n for _, n in sorted(labelled_routes))))
+    out.append(
+        "/// Hands the served operations, in name order, to the macro `$m` as\n"
+        "/// `(OperationId variant, handler name)` pairs, the handler name being the operation's\n"
+        "/// name in snake case: `served_operations!(m)` expands to\n"
+        "/// `m! { (CancelImageCreation, cancel_image_creation), ... }`. Arguments after the\n"
+        "/// macro's name are passed first, followed by a semicolon:\n"
+        "/// `served_operations!(m, op, ctx)` expands to `m! { op, ctx; (CancelImageCreation,\n"
+        "/// cancel_image_creation), ... }` (so that `m` can name the caller's variables).\n"
+        "#[macro_export]\n"
+        "macro_rules! served_operations {\n"
+        "    ($m:ident $(, $($args:tt)*)?) => {\n"
+        "        $m! {\n"
+        "            $($($args)*;)?\n"
+        "%s"
+        "        }\n"
+        "    };\n"
+        "}\n" % "".join("            (%s, %s),\n" % (n, snake(n)) for n in served))
     return "".join(out)
+
+
+def rust_bool(b):
+    return "true" if b else "false"
 
 
 def rustfmt(source):
@@ -587,10 +879,15 @@ def main():
     ap.add_argument("--out-dir", default=DEFAULT_OUT)
     args = ap.parse_args()
     model = load_model()
-    names = reachable(model)
+    # schema.rs holds the shapes of all 77 operations (475 shapes; 263 for the served ones):
+    # static data, cheap to build, and the table then has every input and output. model.rs
+    # holds structs for the served operations' shapes only: generating all of them made
+    # `cargo build -p stepwise-api` take about 1.7x as long (serde derives; the schema of all
+    # shapes costs about 10%), and serving an operation regenerates its structs anyway.
+    names = reachable(model, sorted(model["operations"]))
     version = botocore.__version__
     files = {
-        "model.rs": gen_model(model, names, version),
+        "model.rs": gen_model(model, reachable(model, OPERATIONS), version),
         "schema.rs": gen_schema(model, names, version),
         "operations.rs": gen_operations(model, version),
     }

@@ -40,7 +40,7 @@ pub fn command() -> Command {
         .subcommand_required(true)
         .arg_required_else_help(true)
         .args(global_args());
-    for op in OPERATIONS.iter() {
+    for op in OPERATIONS.iter().filter(|op| op.served) {
         cmd = cmd.subcommand(operation_command(op));
     }
     cmd

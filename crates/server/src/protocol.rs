@@ -38,7 +38,10 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     let started = std::time::Instant::now();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_string();
-    let Some(op) = operations::find(parts.method.as_str(), &path) else {
+    // The table routes every operation of the model; those Stepwise does not serve are
+    // answered as an unknown path, as before the table had them.
+    let route = operations::find(parts.method.as_str(), &path);
+    let Some(op) = route.map(|r| r.operation).filter(|op| op.served) else {
         let err = ApiError::new(
             ErrorKind::UnknownOperation,
             format!("No operation is served at {} {}.", parts.method, path),
