@@ -83,7 +83,7 @@ fn logged(
     let response = match result {
         Ok(Reply::Serialized(body)) => body_response(StatusCode::OK, request_id, body),
         Ok(Reply::Value(mut body)) => {
-            if handlers::has_request_id(op.name) {
+            if op.has_request_id {
                 if let Value::Object(map) = &mut body {
                     let mut with_id = Map::with_capacity(map.len() + 1);
                     with_id.insert("requestId".into(), Value::String(request_id.to_string()));
@@ -106,7 +106,7 @@ fn logged(
     };
     // Every change is logged at info; the far more frequent successful reads at debug
     // (STEPWISE_LOG=debug shows them), so that read traffic does not pay for a log line.
-    if is_read(op) {
+    if op.read_only {
         tracing::debug!(operation = op.name, account = %tenant.account, region = %tenant.region,
                         status = 200, request_id, micros, "request");
     } else {
@@ -114,11 +114,6 @@ fn logged(
                        status = 200, request_id, micros, "request");
     }
     response
-}
-
-/// Operations that change nothing.
-fn is_read(op: &Operation) -> bool {
-    op.method == "GET" || op.name.starts_with("List")
 }
 
 /// The operation's input as a JSON object: the query member for GET/DELETE operations,

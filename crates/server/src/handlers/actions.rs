@@ -21,7 +21,7 @@ fn not_waiting() -> ApiError {
 /// RESUME completes a waiting WaitForAction step, STOP fails it (its onFailure then
 /// applies); either way it leaves ListWaitingWorkflowSteps before the response, and the
 /// engine carries on with the workflow.
-pub async fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn send_workflow_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
@@ -75,7 +75,7 @@ pub async fn send_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> 
 /// CancelImageCreation (spec §8.9): recorded at once, carried out by the engine
 /// asynchronously (running step and workflow CANCELLED, nothing later starts, image
 /// CANCELLED).
-pub async fn cancel_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn cancel_image_creation(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),

@@ -51,7 +51,7 @@ pub(super) fn check_distributions(distributions: &[Value]) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
@@ -106,7 +106,7 @@ pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     .await
 }
 
-pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
     let body = get_body(ctx, ResourceKind::DistributionConfiguration, arn_text).await?;
     Ok(json!({ "distributionConfiguration": body }))
@@ -127,7 +127,7 @@ fn summary(body: &Value) -> Option<Value> {
     shaped(&schema::DISTRIBUTION_CONFIGURATION_SUMMARY, &with_regions)
 }
 
-pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_distribution_configurations(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters = Filters::from_input(input, &["name"])?;
     let mut binding = Map::new();
     if let Some(f) = input.get("filters") {
@@ -158,7 +158,7 @@ pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
     delete_unused(
         ctx,

@@ -32,7 +32,7 @@ fn step_common(obj: Obj, s: &StepRow) -> Obj {
 /// ListWorkflowStepExecutions: token, then one keyed read of the execution's step listing,
 /// whose items are stored rendered; the page is their concatenation (`message` is never
 /// set, spec §4.7).
-pub async fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
+pub async fn list_workflow_step_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     let id = lower_id(input, "workflowExecutionId");
     let page = PageRequest::new(
         ctx,
@@ -74,7 +74,7 @@ pub async fn list_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
     Ok(body)
 }
 
-pub async fn get_step(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_workflow_step_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let id = lower_id(input, "stepExecutionId");
     let found = ctx
         .state
@@ -110,7 +110,7 @@ fn execution_common(obj: Obj, e: &WorkflowExecutionRow) -> Obj {
         .opt("parallelGroup", e.parallel_group.clone())
 }
 
-pub async fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_workflow_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn = str_member(input, "imageBuildVersionArn")
         .unwrap_or_default()
         .to_string();
@@ -155,7 +155,7 @@ pub async fn list_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub async fn get_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_workflow_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let id = lower_id(input, "workflowExecutionId");
     let e = ctx
         .state
@@ -170,7 +170,7 @@ pub async fn get_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     Ok(execution_common(obj, &e).build())
 }
 
-pub async fn list_waiting(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_waiting_workflow_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let page = PageRequest::new(ctx, OpCode::ListWaitingWorkflowSteps, json!({}), input);
     let after = page.cursor(|r| r.u64())?;
     let after = after.map(|s| s.min(i64::MAX as u64) as i64);

@@ -224,7 +224,7 @@ async fn plan_workflows(
     Ok(plan)
 }
 
-pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
@@ -363,7 +363,7 @@ pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     Ok(response)
 }
 
-pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "imageBuildVersionArn").unwrap_or_default();
     let not_found = || ApiError::not_found(arn_text);
     let parsed = Arn::parse(arn_text)
@@ -436,7 +436,7 @@ fn summary(image: &Value, owner: &str) -> Value {
     Value::Object(out)
 }
 
-pub async fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_image_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters =
         Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
     let version_arn = str_member(input, "imageVersionArn");
@@ -500,7 +500,7 @@ pub async fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Valu
 /// highest build. Stepwise ships no Amazon-owned or shared images, so any owner but `Self`
 /// lists nothing. Its token (op code 10) binds `owner`, `filters`, `byName` and
 /// `includeDeprecated`; the order is normalized name ↑, version ↓.
-pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_images(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let owner = str_member(input, "owner").unwrap_or("Self");
     let by_name = input
         .get("byName")

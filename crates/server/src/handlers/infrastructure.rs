@@ -39,7 +39,7 @@ const COPIED: [&str; 15] = [
     "tags",
 ];
 
-pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
@@ -87,13 +87,13 @@ pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     .await
 }
 
-pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
     let body = get_body(ctx, ResourceKind::InfrastructureConfiguration, arn_text).await?;
     Ok(json!({ "infrastructureConfiguration": body }))
 }
 
-pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_infrastructure_configurations(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters = Filters::from_input(input, &["name"])?;
     let mut binding = Map::new();
     if let Some(f) = input.get("filters") {
@@ -125,7 +125,7 @@ pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
     delete_unused(
         ctx,

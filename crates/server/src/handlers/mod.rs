@@ -1,5 +1,9 @@
-//! Operation handlers, one module per resource family. Each takes a validated JSON input
-//! and returns the response body (without `requestId`, which the protocol layer adds).
+//! Operation handlers, one module per resource family. Each operation's handler is the
+//! function named after it (`CreateImage` → `create_image`), which takes the validated JSON
+//! input and returns the response body (without `requestId`, which the protocol layer adds
+//! where the model has it). Dispatch is generated from the model's list of served
+//! operations (`stepwise_api::served_operations!`): serving one more operation is an entry
+//! in that list (codegen/gen_model.py) and its handler function.
 
 mod actions;
 mod distribution;
@@ -16,13 +20,34 @@ mod workflows;
 
 use crate::ctx::Ctx;
 use serde_json::Value;
+use stepwise_api::operations::OperationId;
 use stepwise_api::{validate, ApiError, ApiResult, ErrorKind};
+
+use actions::*;
+use distribution::*;
+use executions::*;
+use images::*;
+use infrastructure::*;
+use recipes::*;
+use workflows::*;
 
 /// A response body: a JSON value (the protocol layer adds `requestId` where the output
 /// has it), or a body already serialized in full by a hot-path handler.
 pub enum Reply {
     Value(Value),
     Serialized(String),
+}
+
+impl From<Value> for Reply {
+    fn from(v: Value) -> Self {
+        Reply::Value(v)
+    }
+}
+
+impl From<String> for Reply {
+    fn from(body: String) -> Self {
+        Reply::Serialized(body)
+    }
 }
 
 /// How often an operation is decided again after its write batch lost a race. Each lost
@@ -36,14 +61,9 @@ const MAX_ATTEMPTS: u32 = 100;
 /// exists", the second caller of one `clientToken` the first one's reply.
 pub async fn handle(ctx: &Ctx<'_>, input: Value) -> ApiResult<Reply> {
     validate::validate_input(ctx.op, &input)?;
-    if ctx.op.name == "ListWorkflowStepExecutions" {
-        return executions::list_steps(ctx, &input)
-            .await
-            .map(Reply::Serialized);
-    }
     let mut attempt = 1;
     loop {
-        match handle_value(ctx, &input).await {
+        match dispatch(ctx, &input).await {
             Err(e) if e.kind == ErrorKind::WriteConflict && attempt < MAX_ATTEMPTS => {
                 tracing::debug!(
                     operation = ctx.op.name,
@@ -53,7 +73,7 @@ pub async fn handle(ctx: &Ctx<'_>, input: Value) -> ApiResult<Reply> {
                 backoff(attempt).await;
                 attempt += 1;
             }
-            other => return other.map(Reply::Value),
+            other => return other,
         }
     }
 }
@@ -67,54 +87,22 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(std::time::Duration::from_micros(micros)).await;
 }
 
-async fn handle_value(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    match ctx.op.name {
-        "CreateWorkflow" => workflows::create(ctx, input).await,
-        "GetWorkflow" => workflows::get(ctx, input).await,
-        "ListWorkflows" => workflows::list(ctx, input).await,
-        "ListWorkflowBuildVersions" => workflows::list_build_versions(ctx, input).await,
-        "DeleteWorkflow" => workflows::delete(ctx, input).await,
-        "CreateImageRecipe" => recipes::create(ctx, input).await,
-        "GetImageRecipe" => recipes::get(ctx, input).await,
-        "ListImageRecipes" => recipes::list(ctx, input).await,
-        "DeleteImageRecipe" => recipes::delete(ctx, input).await,
-        "CreateInfrastructureConfiguration" => infrastructure::create(ctx, input).await,
-        "GetInfrastructureConfiguration" => infrastructure::get(ctx, input).await,
-        "ListInfrastructureConfigurations" => infrastructure::list(ctx, input).await,
-        "DeleteInfrastructureConfiguration" => infrastructure::delete(ctx, input).await,
-        "CreateDistributionConfiguration" => distribution::create(ctx, input).await,
-        "GetDistributionConfiguration" => distribution::get(ctx, input).await,
-        "ListDistributionConfigurations" => distribution::list(ctx, input).await,
-        "DeleteDistributionConfiguration" => distribution::delete(ctx, input).await,
-        "CreateImage" => images::create(ctx, input).await,
-        "GetImage" => images::get(ctx, input).await,
-        "ListImages" => images::list(ctx, input).await,
-        "ListImageBuildVersions" => images::list_build_versions(ctx, input).await,
-        "ListWorkflowExecutions" => executions::list_executions(ctx, input).await,
-        "GetWorkflowExecution" => executions::get_execution(ctx, input).await,
-        "GetWorkflowStepExecution" => executions::get_step(ctx, input).await,
-        "ListWaitingWorkflowSteps" => executions::list_waiting(ctx, input).await,
-        "SendWorkflowStepAction" => actions::send_step_action(ctx, input).await,
-        "CancelImageCreation" => actions::cancel_image(ctx, input).await,
-        "RetryImage" => actions::retry_image(ctx, input).await,
-        other => Err(ApiError::new(
-            ErrorKind::UnknownOperation,
-            format!("The operation {other} is not supported by Stepwise yet."),
-        )),
-    }
+/// `match` arms from the generated list of served operations: each calls the handler
+/// function named after its operation (`CreateImage` → `create_image`), which the family
+/// modules export.
+macro_rules! dispatch_arms {
+    ($id:expr, $ctx:ident, $input:ident; $(($variant:ident, $handler:ident)),* $(,)?) => {
+        match $id {
+            $(OperationId::$variant => $handler($ctx, $input).await.map(Reply::from),)*
+            #[allow(unreachable_patterns)]
+            _ => Err(ApiError::new(
+                ErrorKind::UnknownOperation,
+                format!("The operation {} is not supported by Stepwise yet.", $ctx.op.name),
+            )),
+        }
+    };
 }
 
-/// Whether the operation's output shape has a `requestId` member (spec §3.5).
-pub fn has_request_id(operation: &str) -> bool {
-    !matches!(
-        operation,
-        "CreateWorkflow"
-            | "GetWorkflow"
-            | "ListWorkflows"
-            | "ListWorkflowBuildVersions"
-            | "DeleteWorkflow"
-            | "RetryImage"
-            | "ListWaitingWorkflowSteps"
-            | "SendWorkflowStepAction"
-    )
+async fn dispatch(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Reply> {
+    stepwise_api::served_operations!(dispatch_arms, ctx.op.id, ctx, input)
 }

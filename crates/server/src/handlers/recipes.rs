@@ -106,7 +106,7 @@ async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
         .ok_or_else(not_found)
 }
 
-pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
@@ -185,7 +185,7 @@ pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     .await
 }
 
-pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
     let recipe = resolve(ctx, arn_text).await?;
     let prefix = recipe_prefix(ctx, &recipe.nname);
@@ -198,7 +198,7 @@ pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_image_recipes(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let filters = Filters::from_input(input, &["name", "parentImage", "platform"])?;
     let owner = str_member(input, "owner").unwrap_or("Self");
     let mut binding = Map::new();
@@ -231,7 +231,7 @@ pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
     let version = Arn::parse(arn_text)
         .and_then(|a| a.path.get(1).copied())

@@ -161,7 +161,7 @@ pub async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> 
         .ok_or_else(not_found)
 }
 
-pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
@@ -257,7 +257,7 @@ pub async fn create(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     .await
 }
 
-pub async fn get(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
     let w = resolve(ctx, arn_text).await?;
     let prefix = arn::arn(
@@ -286,7 +286,7 @@ fn version_summary(w: &WorkflowBuild, arn: String, version: String) -> Value {
         .build()
 }
 
-pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_workflows(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let owner = str_member(input, "owner").unwrap_or("Self");
     let by_name = input
         .get("byName")
@@ -366,7 +366,7 @@ pub async fn list(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .build())
 }
 
-pub async fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_workflow_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "workflowVersionArn");
     let mut binding = serde_json::Map::new();
     if let Some(a) = arn_text {
@@ -435,7 +435,7 @@ pub async fn list_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Valu
         .build())
 }
 
-pub async fn delete(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
     let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
     if parsed.is_amazon_owned() {
