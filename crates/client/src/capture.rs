@@ -69,15 +69,20 @@ impl Intercept for BodyCapture {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let body = context.response().body();
-        let kept = body.bytes().map(|bytes| {
-            body.try_clone()
-                .filter(|clone| clone.bytes().is_some())
-                .unwrap_or_else(|| SdkBody::from(bytes.to_vec()))
-        });
+        let kept = in_memory_copy(context.response().body());
         *self.body.lock().unwrap_or_else(PoisonError::into_inner) = kept;
         Ok(())
     }
+}
+
+/// A body holding the same bytes as `body`, if `body` is in memory: its reference-counted
+/// clone when that clone is in memory too, else a copy of the bytes.
+fn in_memory_copy(body: &SdkBody) -> Option<SdkBody> {
+    body.bytes().map(|bytes| {
+        body.try_clone()
+            .filter(|clone| clone.bytes().is_some())
+            .unwrap_or_else(|| SdkBody::from(bytes.to_vec()))
+    })
 }
 
 /// A response body as botocore's parser gives it: `{}` when empty, `null` members dropped.
