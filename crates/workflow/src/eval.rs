@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::coerce::{as_bool, as_number, stringify};
 use crate::error::EvalError;
 use crate::model::{Condition, Operator, RollbackEnabled, WorkflowDocument};
 use crate::reference::{looks_like_reference, split_placeholders, Piece, Reference, Segment};
@@ -29,15 +30,6 @@ impl<'a> EvalContext<'a> {
             "imagebuilder" => Some(self.imagebuilder),
             _ => None,
         }
-    }
-}
-
-/// A value as text: strings verbatim, numbers in decimal, booleans `true`/`false`,
-/// `null`, lists and objects as Python-style JSON (§3.4).
-pub fn stringify(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => stepwise_api::pyjson::to_string(other),
     }
 }
 
@@ -130,38 +122,6 @@ fn resolve_value(value: &Value, ctx: &EvalContext, strict: bool) -> Result<Value
 /// `{{ $.… }}` interpolation in every string. Keys keep document order.
 pub fn resolve_inputs(raw: &Value, ctx: &EvalContext) -> Result<Value, EvalError> {
     resolve_value(raw, ctx, false)
-}
-
-/// The number an operand stands for: a JSON number, or a string matching
-/// `^-?[0-9]+(\.[0-9]+)?$`.
-pub(crate) fn as_number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => {
-            let digits = s.strip_prefix('-').unwrap_or(s);
-            let (int, frac) = match digits.split_once('.') {
-                Some((i, f)) => (i, Some(f)),
-                None => (digits, None),
-            };
-            let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-            if all_digits(int) && frac.is_none_or(all_digits) {
-                s.parse().ok()
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
-/// The boolean an operand stands for: a JSON boolean or the strings `true`/`false`.
-pub(crate) fn as_bool(value: &Value) -> Option<bool> {
-    match value {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s == "true" => Some(true),
-        Value::String(s) if s == "false" => Some(false),
-        _ => None,
-    }
 }
 
 /// Whether `operand` can serve as an operand of `operator`.

@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::coerce::parse_integer;
 use crate::error::ParameterError;
 use crate::model::{ParamType, WorkflowDocument};
-use crate::parse::parse_integer;
 use crate::MAX_PARAMETER_VALUE_CHARS;
 
 /// Checks the parameters supplied for one workflow (`WorkflowConfiguration.parameters`, as

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::coerce::{as_bool, parse_integer, stringify};
 use crate::error::DocumentError;
 use crate::eval::operand_fits;
 use crate::model::{
@@ -104,7 +105,7 @@ fn metadata(root: &Map<String, Value>, key: &str) -> Result<Option<String>> {
     match root.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(crate::eval::stringify(v))),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(stringify(v))),
         Some(_) => invalid(format!("'{key}' must be a string.")),
     }
 }
@@ -257,18 +258,9 @@ fn parse_parameters(items: &[Value]) -> Result<Vec<ParameterDef>> {
 
 fn scalar_text(value: &Value) -> Option<String> {
     match value {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(crate::eval::stringify(value)),
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(stringify(value)),
         _ => None,
     }
-}
-
-/// A digit string `^-?[0-9]+$` as an integer.
-pub(crate) fn parse_integer(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix('-').unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
 }
 
 fn typed_default(ty: ParamType, raw: &Value) -> Option<Value> {
@@ -279,7 +271,7 @@ fn typed_default(ty: ParamType, raw: &Value) -> Option<Value> {
             Value::String(s) => parse_integer(s).map(Value::from),
             _ => None,
         },
-        ParamType::Boolean => crate::eval::as_bool(raw).map(Value::Bool),
+        ParamType::Boolean => as_bool(raw).map(Value::Bool),
         ParamType::StringList => match raw {
             Value::Array(items) => items
                 .iter()
