@@ -177,26 +177,36 @@ pub fn evaluate_condition(condition: &Condition, ctx: &EvalContext) -> Result<bo
             operator,
             operand,
             value,
-        } => {
-            if !operand_fits(*operator, operand) {
-                return Err(EvalError::InvalidOperand {
-                    operator: operator.as_str(),
-                    operand: stepwise_api::pyjson::to_string(operand),
-                });
-            }
-            let resolved = match value {
-                Value::String(s) => resolve_string(s, ctx, false)?,
-                other => other.clone(),
-            };
-            compare(*operator, operand, &resolved).ok_or_else(|| match value {
-                Value::String(s) if is_dynamic(s) => unresolved(s),
-                _ => EvalError::InvalidOperand {
-                    operator: operator.as_str(),
-                    operand: stepwise_api::pyjson::to_string(&resolved),
-                },
-            })
-        }
+        } => evaluate_comparison(*operator, operand, value, ctx),
     }
+}
+
+/// `value <operator> operand`, with `value` resolved first. An operand that does not fit the
+/// operator is `InvalidOperand`; so is a value that does not, unless it came from a reference
+/// or template, which is then `Unresolved`.
+fn evaluate_comparison(
+    operator: Operator,
+    operand: &Value,
+    value: &Value,
+    ctx: &EvalContext,
+) -> Result<bool, EvalError> {
+    if !operand_fits(operator, operand) {
+        return Err(EvalError::InvalidOperand {
+            operator: operator.as_str(),
+            operand: stepwise_api::pyjson::to_string(operand),
+        });
+    }
+    let resolved = match value {
+        Value::String(s) => resolve_string(s, ctx, false)?,
+        other => other.clone(),
+    };
+    compare(operator, operand, &resolved).ok_or_else(|| match value {
+        Value::String(s) if is_dynamic(s) => unresolved(s),
+        _ => EvalError::InvalidOperand {
+            operator: operator.as_str(),
+            operand: stepwise_api::pyjson::to_string(&resolved),
+        },
+    })
 }
 
 /// Whether a string in value position takes its value from references.
