@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+mod capture;
 mod config;
 pub mod descriptor;
 mod error;

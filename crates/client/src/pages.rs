@@ -5,10 +5,10 @@
 //! token, the repeated-token check) runs only when the consumer asks for the next page, so a
 //! consumer that stops early sees exactly what a Python consumer that stops early sees.
 
+use crate::capture::BodyCapture;
 use crate::config::PaginationConfig;
 use crate::descriptor::OperationDescriptor;
 use crate::error::PaginationError;
-use crate::sdk::BodyCapture;
 use crate::source::{BodyRepr, PageOutput, PageRequest, PageSource, RawPage, RawPageFuture};
 use crate::token::encode_resume_token;
 use crate::validation::{self, sendable};

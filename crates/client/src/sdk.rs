@@ -6,6 +6,7 @@
 //! body the SDK deserialized; the page is that body (members with `null` values dropped, as
 //! botocore's parser drops them) next to the typed output.
 
+use crate::config::PaginationConfig;
 use crate::descriptor::{self, OperationDescriptor};
 use crate::error::PaginationError;
 use crate::pages::PageStream;
@@ -14,18 +15,15 @@ use crate::source::{
     BodyRepr, FetchedPage, PageBody, PageFuture, PageOutput, PageRequest, PageSource, Preset,
     RawPage, RawPageFuture,
 };
-use crate::PaginationConfig;
-use aws_sdk_imagebuilder::config::interceptors::AfterDeserializationInterceptorContextRef;
-use aws_sdk_imagebuilder::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_imagebuilder::error::{BoxError, SdkError};
+use aws_sdk_imagebuilder::error::SdkError;
 use aws_sdk_imagebuilder::operation;
 use aws_sdk_imagebuilder::types;
-use aws_smithy_types::body::SdkBody;
 use futures_util::future::BoxFuture;
-use serde_json::Value;
 use std::ops::Range;
-use std::sync::{Arc, Mutex, PoisonError};
 
+// The interceptor every request carries. It lives in `capture`, which `source` and `pages`
+// use too, so that neither of them imports this module (which imports both).
+pub use crate::capture::BodyCapture;
 /// The raw HTTP response type of the SDK.
 pub use aws_sdk_imagebuilder::config::http::HttpResponse;
 
@@ -215,97 +213,6 @@ impl<B: PaginatedOperation> PageSource for SdkSource<B> {
                 output,
             })
         })
-    }
-}
-
-/// An interceptor keeping the body of the last response the SDK deserialized, so that the
-/// page can be shown as JSON exactly as the service sent it.
-///
-/// ```no_run
-/// # async fn demo(client: aws_sdk_imagebuilder::Client) -> Result<(), Box<dyn std::error::Error>> {
-/// use stepwise_client::sdk::BodyCapture;
-/// let capture = BodyCapture::default();
-/// client.list_workflows().customize().interceptor(capture.clone()).send().await?;
-/// println!("{}", capture.json()?);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct BodyCapture {
-    // The SDK's in-memory body itself (a reference-counted clone, not a copy).
-    body: Arc<Mutex<Option<SdkBody>>>,
-}
-
-impl BodyCapture {
-    /// Runs `f` on the captured bytes (empty when nothing was captured).
-    pub(crate) fn with_bytes<T>(&self, f: impl FnOnce(&[u8]) -> T) -> T {
-        let body = self.body.lock().unwrap_or_else(PoisonError::into_inner);
-        f(body.as_ref().and_then(SdkBody::bytes).unwrap_or_default())
-    }
-
-    /// Whether the captured body holds the characters `null` anywhere (members or list
-    /// entries that are `null`, or just text): only then can the JSON page and the typed
-    /// output disagree on the length of the result list.
-    pub(crate) fn may_hold_null(&self) -> bool {
-        self.with_bytes(|bytes| memchr::memmem::find(bytes, b"null").is_some())
-    }
-
-    /// The captured body as JSON, with `null` members removed; an empty body is `{}`.
-    ///
-    /// ```
-    /// let capture = stepwise_client::sdk::BodyCapture::default();
-    /// assert_eq!(capture.json().unwrap(), serde_json::json!({}));
-    /// ```
-    pub fn json(&self) -> Result<Value, String> {
-        self.with_bytes(parse_body)
-    }
-}
-
-impl Intercept for BodyCapture {
-    fn name(&self) -> &'static str {
-        "stepwise_client::BodyCapture"
-    }
-
-    // Runs after every attempt's deserialization, so after SDK retries the last attempt's
-    // body is the one kept; the body is in memory by then for non-streaming operations.
-    fn read_after_deserialization(
-        &self,
-        context: &AfterDeserializationInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let body = context.response().body();
-        let kept = body.bytes().map(|bytes| {
-            body.try_clone()
-                .filter(|clone| clone.bytes().is_some())
-                .unwrap_or_else(|| SdkBody::from(bytes.to_vec()))
-        });
-        *self.body.lock().unwrap_or_else(PoisonError::into_inner) = kept;
-        Ok(())
-    }
-}
-
-/// A response body as botocore's parser gives it: `{}` when empty, `null` members dropped.
-fn parse_body(bytes: &[u8]) -> Result<Value, String> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Object(Default::default()));
-    }
-    let mut json: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    if !json.is_object() {
-        return Err(format!("expected an object, got {json}"));
-    }
-    drop_nulls(&mut json);
-    Ok(json)
-}
-
-/// botocore's JSON parser leaves out structure members whose value is `null`.
-fn drop_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
     }
 }
 

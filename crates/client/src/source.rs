@@ -2,9 +2,9 @@
 //! the page": [`PageSource`]. The SDK operations implement it (`crate::sdk`), and tests or
 //! mocks can use [`FnSource`] without any HTTP.
 
+use crate::capture::BodyCapture;
 use crate::descriptor::OperationDescriptor;
 use crate::error::PaginationError;
-use crate::sdk::BodyCapture;
 use futures_util::future::BoxFuture;
 use futures_util::TryFutureExt;
 use serde_json::Value;

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::coerce::{as_bool, as_number, stringify};
 use crate::error::EvalError;
 use crate::model::{Condition, Operator, RollbackEnabled, WorkflowDocument};
 use crate::reference::{looks_like_reference, split_placeholders, Piece, Reference, Segment};
@@ -29,15 +30,6 @@ impl<'a> EvalContext<'a> {
             "imagebuilder" => Some(self.imagebuilder),
             _ => None,
         }
-    }
-}
-
-/// A value as text: strings verbatim, numbers in decimal, booleans `true`/`false`,
-/// `null`, lists and objects as Python-style JSON (§3.4).
-pub fn stringify(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => stepwise_api::pyjson::to_string(other),
     }
 }
 
@@ -132,38 +124,6 @@ pub fn resolve_inputs(raw: &Value, ctx: &EvalContext) -> Result<Value, EvalError
     resolve_value(raw, ctx, false)
 }
 
-/// The number an operand stands for: a JSON number, or a string matching
-/// `^-?[0-9]+(\.[0-9]+)?$`.
-pub(crate) fn as_number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => {
-            let digits = s.strip_prefix('-').unwrap_or(s);
-            let (int, frac) = match digits.split_once('.') {
-                Some((i, f)) => (i, Some(f)),
-                None => (digits, None),
-            };
-            let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-            if all_digits(int) && frac.is_none_or(all_digits) {
-                s.parse().ok()
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
-/// The boolean an operand stands for: a JSON boolean or the strings `true`/`false`.
-pub(crate) fn as_bool(value: &Value) -> Option<bool> {
-    match value {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s == "true" => Some(true),
-        Value::String(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
-
 /// Whether `operand` can serve as an operand of `operator`.
 pub(crate) fn operand_fits(operator: Operator, operand: &Value) -> bool {
     match operator {
@@ -217,26 +177,36 @@ pub fn evaluate_condition(condition: &Condition, ctx: &EvalContext) -> Result<bo
             operator,
             operand,
             value,
-        } => {
-            if !operand_fits(*operator, operand) {
-                return Err(EvalError::InvalidOperand {
-                    operator: operator.as_str(),
-                    operand: stepwise_api::pyjson::to_string(operand),
-                });
-            }
-            let resolved = match value {
-                Value::String(s) => resolve_string(s, ctx, false)?,
-                other => other.clone(),
-            };
-            compare(*operator, operand, &resolved).ok_or_else(|| match value {
-                Value::String(s) if is_dynamic(s) => unresolved(s),
-                _ => EvalError::InvalidOperand {
-                    operator: operator.as_str(),
-                    operand: stepwise_api::pyjson::to_string(&resolved),
-                },
-            })
-        }
+        } => evaluate_comparison(*operator, operand, value, ctx),
     }
+}
+
+/// `value <operator> operand`, with `value` resolved first. An operand that does not fit the
+/// operator is `InvalidOperand`; so is a value that does not, unless it came from a reference
+/// or template, which is then `Unresolved`.
+fn evaluate_comparison(
+    operator: Operator,
+    operand: &Value,
+    value: &Value,
+    ctx: &EvalContext,
+) -> Result<bool, EvalError> {
+    if !operand_fits(operator, operand) {
+        return Err(EvalError::InvalidOperand {
+            operator: operator.as_str(),
+            operand: stepwise_api::pyjson::to_string(operand),
+        });
+    }
+    let resolved = match value {
+        Value::String(s) => resolve_string(s, ctx, false)?,
+        other => other.clone(),
+    };
+    compare(operator, operand, &resolved).ok_or_else(|| match value {
+        Value::String(s) if is_dynamic(s) => unresolved(s),
+        _ => EvalError::InvalidOperand {
+            operator: operator.as_str(),
+            operand: stepwise_api::pyjson::to_string(&resolved),
+        },
+    })
 }
 
 /// Whether a string in value position takes its value from references.

@@ -3,6 +3,7 @@
 //! Pure: no I/O, no clock.
 #![forbid(unsafe_code)]
 
+mod coerce;
 mod error;
 mod eval;
 mod machine;
@@ -17,10 +18,11 @@ mod machine_props;
 #[cfg(test)]
 mod tests;
 
+pub use coerce::stringify;
 pub use error::{DocumentError, EvalError, ParameterError};
 pub use eval::{
     evaluate_condition, evaluate_outputs, evaluate_rollback_enabled, resolve_inputs,
-    resolve_reference, stringify, EvalContext,
+    resolve_reference, EvalContext,
 };
 pub use machine::{
     Context, Effect, Event, Machine, RollbackStatus, StepRecord, StepStatus, Work, WorkflowStatus,

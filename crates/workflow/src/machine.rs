@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::error::EvalError;
 use crate::eval::{
     evaluate_condition, evaluate_outputs, evaluate_rollback_enabled, resolve_inputs, EvalContext,
 };
@@ -217,6 +218,15 @@ enum Phase {
     Done,
 }
 
+/// What `Machine::advance` does with the next step.
+enum Decision {
+    Skip,
+    /// Start it, with these resolved inputs.
+    Start(Option<Value>),
+    /// Fail it: its condition or inputs cannot be evaluated.
+    Fail(EvalError),
+}
+
 /// Step messages and the workflow message are cut to this many characters.
 pub const MESSAGE_LIMIT: usize = 500;
 
@@ -266,41 +276,50 @@ impl Machine {
         m.status = status;
         m.message = message;
         let last = m.records.iter().rposition(Option::is_some);
-        m.phase = match status {
-            WorkflowStatus::RollbackInProgress => {
-                let failed = last.unwrap_or(0);
-                let queue: Vec<usize> = m
-                    .rollback_candidates(failed)
-                    .into_iter()
-                    .filter(|&i| {
-                        matches!(
-                            m.record(i).and_then(|r| r.rollback),
-                            None | Some(RollbackStatus::Running)
-                        )
-                    })
-                    .collect();
-                Phase::RollingBack {
-                    queue,
-                    current: None,
+        match status {
+            WorkflowStatus::RollbackInProgress => m.phase = m.resumed_rollback(last.unwrap_or(0)),
+            s if s.is_terminal() => m.phase = Phase::Done,
+            _ => m.resume_steps(last),
+        }
+        m
+    }
+
+    /// The rollback of a workflow that failed at step `failed`, picked up again: the steps it
+    /// had not rolled back yet, or whose rollback was running.
+    fn resumed_rollback(&self, failed: usize) -> Phase {
+        let queue: Vec<usize> = self
+            .rollback_candidates(failed)
+            .into_iter()
+            .filter(|&i| {
+                matches!(
+                    self.record(i).and_then(|r| r.rollback),
+                    None | Some(RollbackStatus::Running)
+                )
+            })
+            .collect();
+        Phase::RollingBack {
+            queue,
+            current: None,
+        }
+    }
+
+    /// Steps picked up again after `last`, the last step with a record: a step found
+    /// `RUNNING` runs again, an aborting failure whose consequence was not recorded yet is
+    /// decided again, anything else goes on with the next step.
+    fn resume_steps(&mut self, last: Option<usize>) {
+        self.phase = match last {
+            None => Phase::Steps(0),
+            Some(i) => match self.records[i].as_ref().map(|r| r.status) {
+                Some(StepStatus::Running) => Phase::Acting(i),
+                Some(StepStatus::Failed) if self.doc.steps[i].on_failure == OnFailure::Abort => {
+                    self.phase = Phase::Acting(i);
+                    let mut effects = Vec::new();
+                    self.abort(i, &mut effects);
+                    return;
                 }
-            }
-            s if s.is_terminal() => Phase::Done,
-            _ => match last {
-                None => Phase::Steps(0),
-                Some(i) => match m.records[i].as_ref().map(|r| r.status) {
-                    Some(StepStatus::Running) => Phase::Acting(i),
-                    Some(StepStatus::Failed) if m.doc.steps[i].on_failure == OnFailure::Abort => {
-                        // The failure was recorded, its consequence not yet: decide it again.
-                        m.phase = Phase::Acting(i);
-                        let mut effects = Vec::new();
-                        m.abort(i, &mut effects);
-                        return m;
-                    }
-                    _ => Phase::Steps(i + 1),
-                },
+                _ => Phase::Steps(i + 1),
             },
         };
-        m
     }
 
     pub fn document(&self) -> &WorkflowDocument {
@@ -433,57 +452,71 @@ impl Machine {
     /// does (or fails it when its condition or inputs cannot be evaluated), or completes.
     fn advance(&mut self, mut next: usize, effects: &mut Vec<Effect>) {
         while next < self.doc.steps.len() {
-            let outputs = self.step_outputs();
-            let ctx = self.eval_context(&outputs);
-            let def = &self.doc.steps[next];
-            let runs = if def.action == Action::ExecuteComponents && self.ctx.no_components {
-                Ok(false)
-            } else {
-                match &def.condition {
-                    Some(c) => evaluate_condition(c, &ctx),
-                    None => Ok(true),
-                }
-            };
-            match runs {
-                Ok(false) => {
-                    self.records[next] = Some(StepRecord {
-                        status: StepStatus::Skipped,
-                        rollback: None,
-                        attempt: None,
-                        inputs: def.inputs.clone(),
-                        outputs: None,
-                        message: None,
-                    });
-                    effects.push(Effect::Skipped(next));
+            match self.decide(next) {
+                Decision::Skip => {
+                    self.skip(next, effects);
                     next += 1;
                 }
-                Ok(true) => {
-                    match def
-                        .inputs
-                        .as_ref()
-                        .map(|raw| resolve_inputs(raw, &ctx))
-                        .transpose()
-                    {
-                        Ok(inputs) => {
-                            self.start(next, inputs);
-                            effects.push(Effect::Started(next));
-                        }
-                        // A reference that does not resolve fails every attempt alike.
-                        Err(e) => {
-                            self.start(next, None);
-                            self.fail_step(next, e.to_string(), None, effects);
-                        }
-                    }
+                Decision::Start(inputs) => {
+                    self.start(next, inputs);
+                    effects.push(Effect::Started(next));
                     return;
                 }
-                // A condition that cannot be evaluated fails the step (it is not false).
-                Err(e) => {
+                // A condition that cannot be evaluated fails the step (it is not false); a
+                // reference in the inputs that does not resolve fails every attempt alike.
+                Decision::Fail(e) => {
                     self.start(next, None);
                     self.fail_step(next, e.to_string(), None, effects);
                     return;
                 }
             }
         }
+        self.complete(effects);
+    }
+
+    /// Whether step `idx` runs, and with which inputs, given the steps before it.
+    fn decide(&self, idx: usize) -> Decision {
+        let outputs = self.step_outputs();
+        let ctx = self.eval_context(&outputs);
+        let def = &self.doc.steps[idx];
+        let runs = if def.action == Action::ExecuteComponents && self.ctx.no_components {
+            Ok(false)
+        } else {
+            match &def.condition {
+                Some(c) => evaluate_condition(c, &ctx),
+                None => Ok(true),
+            }
+        };
+        match runs {
+            Ok(false) => Decision::Skip,
+            Ok(true) => match def
+                .inputs
+                .as_ref()
+                .map(|raw| resolve_inputs(raw, &ctx))
+                .transpose()
+            {
+                Ok(inputs) => Decision::Start(inputs),
+                Err(e) => Decision::Fail(e),
+            },
+            Err(e) => Decision::Fail(e),
+        }
+    }
+
+    /// Records step `idx` `SKIPPED`, with its raw inputs.
+    fn skip(&mut self, idx: usize, effects: &mut Vec<Effect>) {
+        self.records[idx] = Some(StepRecord {
+            status: StepStatus::Skipped,
+            rollback: None,
+            attempt: None,
+            inputs: self.doc.steps[idx].inputs.clone(),
+            outputs: None,
+            message: None,
+        });
+        effects.push(Effect::Skipped(idx));
+    }
+
+    /// Every step was visited: the workflow's outputs are evaluated and it completes.
+    fn complete(&mut self, effects: &mut Vec<Effect>) {
         let outputs = self.step_outputs();
         let ctx = self.eval_context(&outputs);
         self.outputs = Some(evaluate_outputs(&self.doc, &ctx));
@@ -590,17 +623,7 @@ impl Machine {
                 return;
             };
             if queue.is_empty() {
-                let failed_rollback = self
-                    .records
-                    .iter()
-                    .flatten()
-                    .any(|r| r.rollback == Some(RollbackStatus::Failed));
-                let status = if failed_rollback {
-                    WorkflowStatus::Failed
-                } else {
-                    WorkflowStatus::RollbackCompleted
-                };
-                self.end(status, effects);
+                self.end_rollback(effects);
                 return;
             }
             let idx = queue.remove(0);
@@ -619,6 +642,21 @@ impl Machine {
             }
             effects.push(Effect::RollbackSkipped(idx));
         }
+    }
+
+    /// Every step of the rollback was visited: the workflow failed if a rollback failed.
+    fn end_rollback(&mut self, effects: &mut Vec<Effect>) {
+        let failed_rollback = self
+            .records
+            .iter()
+            .flatten()
+            .any(|r| r.rollback == Some(RollbackStatus::Failed));
+        let status = if failed_rollback {
+            WorkflowStatus::Failed
+        } else {
+            WorkflowStatus::RollbackCompleted
+        };
+        self.end(status, effects);
     }
 
     fn finish_rollback(&mut self, idx: usize, status: RollbackStatus, effects: &mut Vec<Effect>) {

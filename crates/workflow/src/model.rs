@@ -329,8 +329,8 @@ impl ParameterDef {
     pub fn default_value_strings(&self) -> Option<Vec<String>> {
         let default = self.default.as_ref()?;
         Some(match default {
-            Value::Array(items) => items.iter().map(crate::eval::stringify).collect(),
-            other => vec![crate::eval::stringify(other)],
+            Value::Array(items) => items.iter().map(crate::coerce::stringify).collect(),
+            other => vec![crate::coerce::stringify(other)],
         })
     }
 }

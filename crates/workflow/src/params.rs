@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::coerce::parse_integer;
 use crate::error::ParameterError;
 use crate::model::{ParamType, WorkflowDocument};
-use crate::parse::parse_integer;
 use crate::MAX_PARAMETER_VALUE_CHARS;
 
 /// Checks the parameters supplied for one workflow (`WorkflowConfiguration.parameters`, as
@@ -16,6 +16,25 @@ pub fn bind_parameters(
     doc: &WorkflowDocument,
     supplied: &[(String, Vec<String>)],
 ) -> Result<Map<String, Value>, ParameterError> {
+    check_names(doc, supplied)?;
+    check_required(doc, supplied)?;
+    let mut typed = typed_values(doc, supplied)?;
+    let mut out = Map::new();
+    for def in &doc.parameters {
+        let value = match typed.remove(&def.name) {
+            Some(value) => value,
+            None => def.default.clone().expect("checked by check_required"),
+        };
+        out.insert(def.name.clone(), value);
+    }
+    Ok(out)
+}
+
+/// Every supplied name is declared and supplied once.
+fn check_names(
+    doc: &WorkflowDocument,
+    supplied: &[(String, Vec<String>)],
+) -> Result<(), ParameterError> {
     for (i, (name, _)) in supplied.iter().enumerate() {
         if doc.parameter(name).is_none() {
             return Err(ParameterError::Unknown { name: name.clone() });
@@ -24,6 +43,14 @@ pub fn bind_parameters(
             return Err(ParameterError::Duplicate { name: name.clone() });
         }
     }
+    Ok(())
+}
+
+/// Every declared parameter without a default is supplied.
+fn check_required(
+    doc: &WorkflowDocument,
+    supplied: &[(String, Vec<String>)],
+) -> Result<(), ParameterError> {
     for def in &doc.parameters {
         if def.default.is_none() && !supplied.iter().any(|(name, _)| *name == def.name) {
             return Err(ParameterError::Missing {
@@ -31,9 +58,17 @@ pub fn bind_parameters(
             });
         }
     }
+    Ok(())
+}
+
+/// The supplied values, typed, in request order (names already checked by `check_names`).
+fn typed_values(
+    doc: &WorkflowDocument,
+    supplied: &[(String, Vec<String>)],
+) -> Result<Map<String, Value>, ParameterError> {
     let mut typed = Map::new();
     for (name, values) in supplied {
-        let def = doc.parameter(name).expect("checked above");
+        let def = doc.parameter(name).expect("checked by check_names");
         if values
             .iter()
             .any(|v| v.chars().count() > MAX_PARAMETER_VALUE_CHARS)
@@ -42,15 +77,7 @@ pub fn bind_parameters(
         }
         typed.insert(name.clone(), typed_value(name, def.ty, values)?);
     }
-    let mut out = Map::new();
-    for def in &doc.parameters {
-        let value = match typed.remove(&def.name) {
-            Some(value) => value,
-            None => def.default.clone().expect("checked above"),
-        };
-        out.insert(def.name.clone(), value);
-    }
-    Ok(out)
+    Ok(typed)
 }
 
 fn typed_value(name: &str, ty: ParamType, values: &[String]) -> Result<Value, ParameterError> {

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::coerce::{as_bool, parse_integer, stringify};
 use crate::error::DocumentError;
 use crate::eval::operand_fits;
 use crate::model::{
@@ -104,7 +105,7 @@ fn metadata(root: &Map<String, Value>, key: &str) -> Result<Option<String>> {
     match root.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(crate::eval::stringify(v))),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(stringify(v))),
         Some(_) => invalid(format!("'{key}' must be a string.")),
     }
 }
@@ -123,40 +124,11 @@ pub fn parse_document(data: &str, ty: WorkflowType, max_steps: usize) -> Result<
         return invalid("The workflow document must be a YAML mapping.");
     };
     check_known_keys(&root, TOP_LEVEL_KEYS, "The workflow document")?;
-
-    match root.get("schemaVersion") {
-        None => return invalid("The workflow document is missing required key 'schemaVersion'."),
-        Some(Value::String(s)) if s == "1.0" => {}
-        Some(Value::Number(n)) if n.is_f64() && n.as_f64() == Some(1.0) => {}
-        Some(other) => {
-            return invalid(format!(
-                "The schemaVersion {} is not supported; the only supported value is 1.0.",
-                show(other)
-            ))
-        }
-    }
+    check_schema_version(&root)?;
     let name = metadata(&root, "name")?;
     let description = metadata(&root, "description")?;
-
     let parameters = parse_parameters(optional_list(&root, "parameters")?)?;
-
-    let steps_value = match root.get("steps") {
-        None => return invalid("The workflow document is missing required key 'steps'."),
-        Some(Value::Array(items)) => items,
-        Some(_) => return invalid("'steps' must be a list."),
-    };
-    if steps_value.is_empty() || steps_value.len() > max_steps {
-        return invalid(format!(
-            "The workflow document has {} steps; it must have between 1 and {max_steps}.",
-            steps_value.len()
-        ));
-    }
-    let mut steps: Vec<StepDef> = Vec::with_capacity(steps_value.len());
-    for (index, raw) in steps_value.iter().enumerate() {
-        let step = parse_step(raw, index, ty, &parameters, &steps)?;
-        steps.push(step);
-    }
-
+    let steps = parse_steps(&root, ty, max_steps, &parameters)?;
     let outputs = parse_outputs(optional_list(&root, "outputs")?, &parameters, &steps)?;
 
     Ok(WorkflowDocument {
@@ -166,6 +138,45 @@ pub fn parse_document(data: &str, ty: WorkflowType, max_steps: usize) -> Result<
         steps,
         outputs,
     })
+}
+
+/// `schemaVersion` is required and must be 1.0 (the string, or the number).
+fn check_schema_version(root: &Map<String, Value>) -> Result<()> {
+    match root.get("schemaVersion") {
+        None => invalid("The workflow document is missing required key 'schemaVersion'."),
+        Some(Value::String(s)) if s == "1.0" => Ok(()),
+        Some(Value::Number(n)) if n.is_f64() && n.as_f64() == Some(1.0) => Ok(()),
+        Some(other) => invalid(format!(
+            "The schemaVersion {} is not supported; the only supported value is 1.0.",
+            show(other)
+        )),
+    }
+}
+
+/// The required `steps` list: 1 to `max_steps` steps, each checked against the ones before.
+fn parse_steps(
+    root: &Map<String, Value>,
+    ty: WorkflowType,
+    max_steps: usize,
+    parameters: &[ParameterDef],
+) -> Result<Vec<StepDef>> {
+    let items = match root.get("steps") {
+        None => return invalid("The workflow document is missing required key 'steps'."),
+        Some(Value::Array(items)) => items,
+        Some(_) => return invalid("'steps' must be a list."),
+    };
+    if items.is_empty() || items.len() > max_steps {
+        return invalid(format!(
+            "The workflow document has {} steps; it must have between 1 and {max_steps}.",
+            items.len()
+        ));
+    }
+    let mut steps: Vec<StepDef> = Vec::with_capacity(items.len());
+    for (index, raw) in items.iter().enumerate() {
+        let step = parse_step(raw, index, ty, parameters, &steps)?;
+        steps.push(step);
+    }
+    Ok(steps)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,95 +191,117 @@ fn parse_parameters(items: &[Value]) -> Result<Vec<ParameterDef>> {
     }
     let mut out: Vec<ParameterDef> = Vec::with_capacity(items.len());
     for (index, raw) in items.iter().enumerate() {
-        let position = index + 1;
-        let Value::Object(map) = raw else {
-            return invalid(format!("Parameter {position} must be a mapping."));
-        };
-        let name = match map.get("name") {
-            None => {
-                return invalid(format!(
-                    "Parameter {position} is missing required key 'name'."
-                ))
-            }
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => {
-                return invalid(format!(
-                    "Parameter {position} has a name that is not a string."
-                ))
-            }
-        };
-        let length = name.chars().count();
-        if length == 0 || length > MAX_PARAMETER_NAME_CHARS || name.contains('\0') {
-            return invalid(format!(
-                "Parameter name '{name}' is not valid; it must be 1 to {MAX_PARAMETER_NAME_CHARS} characters long and must not contain NUL."
-            ));
-        }
-        let owner = format!("Parameter '{name}'");
-        check_known_keys(map, PARAMETER_KEYS, &owner)?;
-        if out.iter().any(|p| p.name == name) {
-            return invalid(format!(
-                "Parameter name '{name}' is declared more than once."
-            ));
-        }
-        let ty = match map.get("type") {
-            None | Some(Value::Null) => ParamType::String,
-            Some(Value::String(s)) => ParamType::parse(s).map_or_else(
-                || {
-                    invalid(format!(
-                        "{owner} has an unknown type '{s}'; it must be 'string', 'integer', 'boolean' or 'stringList'."
-                    ))
-                },
-                Ok,
-            )?,
-            Some(other) => {
-                return invalid(format!(
-                    "{owner} has an unknown type {}; it must be 'string', 'integer', 'boolean' or 'stringList'.",
-                    show(other)
-                ))
-            }
-        };
-        let default = match map.get("default") {
-            None => None,
-            Some(raw) => Some(typed_default(ty, raw).ok_or_else(|| {
-                DocumentError::invalid(format!(
-                    "{owner} has a default value {} that is not a valid {ty}.",
-                    show(raw)
-                ))
-            })?),
-        };
-        let description = match map.get("description") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.chars().count() <= MAX_DESCRIPTION_CHARS => Some(s.clone()),
-            Some(_) => {
-                return invalid(format!(
-                    "{owner} has a description that is not a string of at most {MAX_DESCRIPTION_CHARS} characters."
-                ))
-            }
-        };
-        out.push(ParameterDef {
-            name,
-            ty,
-            default,
-            description,
-        });
+        let parameter = parse_parameter(raw, index + 1, &out)?;
+        out.push(parameter);
     }
     Ok(out)
 }
 
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(crate::eval::stringify(value)),
-        _ => None,
+/// The parameter at `position` (1-based); `declared` are the parameters before it.
+fn parse_parameter(
+    raw: &Value,
+    position: usize,
+    declared: &[ParameterDef],
+) -> Result<ParameterDef> {
+    let Value::Object(map) = raw else {
+        return invalid(format!("Parameter {position} must be a mapping."));
+    };
+    let name = parameter_name(map, position)?;
+    let owner = format!("Parameter '{name}'");
+    check_known_keys(map, PARAMETER_KEYS, &owner)?;
+    if declared.iter().any(|p| p.name == name) {
+        return invalid(format!(
+            "Parameter name '{name}' is declared more than once."
+        ));
+    }
+    let ty = parameter_type(map, &owner)?;
+    let default = parameter_default(map, ty, &owner)?;
+    let description = parameter_description(map, &owner)?;
+    Ok(ParameterDef {
+        name,
+        ty,
+        default,
+        description,
+    })
+}
+
+/// The required `name`: a string of 1 to 128 characters without NUL.
+fn parameter_name(map: &Map<String, Value>, position: usize) -> Result<String> {
+    let name = match map.get("name") {
+        None => {
+            return invalid(format!(
+                "Parameter {position} is missing required key 'name'."
+            ))
+        }
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return invalid(format!(
+                "Parameter {position} has a name that is not a string."
+            ))
+        }
+    };
+    let length = name.chars().count();
+    if length == 0 || length > MAX_PARAMETER_NAME_CHARS || name.contains('\0') {
+        return invalid(format!(
+            "Parameter name '{name}' is not valid; it must be 1 to {MAX_PARAMETER_NAME_CHARS} characters long and must not contain NUL."
+        ));
+    }
+    Ok(name)
+}
+
+/// `type`, `string` when absent or `null`.
+fn parameter_type(map: &Map<String, Value>, owner: &str) -> Result<ParamType> {
+    match map.get("type") {
+        None | Some(Value::Null) => Ok(ParamType::String),
+        Some(Value::String(s)) => ParamType::parse(s).map_or_else(
+            || {
+                invalid(format!(
+                    "{owner} has an unknown type '{s}'; it must be 'string', 'integer', 'boolean' or 'stringList'."
+                ))
+            },
+            Ok,
+        ),
+        Some(other) => invalid(format!(
+            "{owner} has an unknown type {}; it must be 'string', 'integer', 'boolean' or 'stringList'.",
+            show(other)
+        )),
     }
 }
 
-/// A digit string `^-?[0-9]+$` as an integer.
-pub(crate) fn parse_integer(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix('-').unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// `default`, typed as the parameter is.
+fn parameter_default(
+    map: &Map<String, Value>,
+    ty: ParamType,
+    owner: &str,
+) -> Result<Option<Value>> {
+    let Some(raw) = map.get("default") else {
+        return Ok(None);
+    };
+    match typed_default(ty, raw) {
+        Some(default) => Ok(Some(default)),
+        None => invalid(format!(
+            "{owner} has a default value {} that is not a valid {ty}.",
+            show(raw)
+        )),
     }
-    s.parse().ok()
+}
+
+/// `description`: absent, `null`, or a string of at most 1024 characters.
+fn parameter_description(map: &Map<String, Value>, owner: &str) -> Result<Option<String>> {
+    match map.get("description") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= MAX_DESCRIPTION_CHARS => Ok(Some(s.clone())),
+        Some(_) => invalid(format!(
+            "{owner} has a description that is not a string of at most {MAX_DESCRIPTION_CHARS} characters."
+        )),
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(stringify(value)),
+        _ => None,
+    }
 }
 
 fn typed_default(ty: ParamType, raw: &Value) -> Option<Value> {
@@ -279,7 +312,7 @@ fn typed_default(ty: ParamType, raw: &Value) -> Option<Value> {
             Value::String(s) => parse_integer(s).map(Value::from),
             _ => None,
         },
-        ParamType::Boolean => crate::eval::as_bool(raw).map(Value::Bool),
+        ParamType::Boolean => as_bool(raw).map(Value::Bool),
         ParamType::StringList => match raw {
             Value::Array(items) => items
                 .iter()
@@ -431,6 +464,43 @@ fn parse_step(
     let Value::Object(map) = raw else {
         return invalid(format!("Step {position} must be a mapping."));
     };
+    let name = step_name(map, position, earlier)?;
+    let owner = format!("Step '{name}'");
+    check_known_keys(map, STEP_KEYS, &owner)?;
+    let action = step_action(map, &owner, ty, earlier)?;
+    let description = step_description(map, &owner)?;
+    let on_failure = step_on_failure(map, &owner)?;
+    let scope = Scope {
+        owner: &owner,
+        parameters,
+        steps: earlier,
+        earlier_only: true,
+    };
+    let rollback_enabled = step_rollback_enabled(map, &scope)?;
+    let timeout_seconds = step_timeout_seconds(map, &owner, action)?;
+    let max_attempts = step_max_attempts(map, &owner)?;
+    let condition = match map.get("if") {
+        None => None,
+        Some(value) => Some(parse_if(value, &scope)?),
+    };
+    let inputs = step_inputs(map, &owner)?;
+    check_step_inputs(&scope, action, inputs.as_ref())?;
+
+    Ok(StepDef {
+        name,
+        action,
+        description,
+        on_failure,
+        rollback_enabled,
+        timeout_seconds,
+        condition,
+        inputs,
+        max_attempts,
+    })
+}
+
+/// The required `name`: a valid step name not used by an `earlier` step.
+fn step_name(map: &Map<String, Value>, position: usize, earlier: &[StepDef]) -> Result<String> {
     let name = match map.get("name") {
         None => return invalid(format!("Step {position} is missing required key 'name'.")),
         Some(Value::String(s)) => s.clone(),
@@ -449,9 +519,17 @@ fn parse_step(
     if earlier.iter().any(|s| s.name == name) {
         return invalid(format!("Step name '{name}' is used more than once."));
     }
-    let owner = format!("Step '{name}'");
-    check_known_keys(map, STEP_KEYS, &owner)?;
+    Ok(name)
+}
 
+/// The required `action`: known, allowed in a workflow of type `ty`, and not excluded by the
+/// action of an `earlier` step.
+fn step_action(
+    map: &Map<String, Value>,
+    owner: &str,
+    ty: WorkflowType,
+    earlier: &[StepDef],
+) -> Result<Action> {
     let action = match map.get("action") {
         None => return invalid(format!("{owner} is missing required key 'action'.")),
         Some(Value::String(s)) => match Action::parse(s) {
@@ -465,99 +543,96 @@ fn parse_step(
             "{owner} uses action '{action}', which is not allowed in a {ty} workflow."
         ));
     }
-    check_exclusive(&owner, action, earlier)?;
+    check_exclusive(owner, action, earlier)?;
+    Ok(action)
+}
 
-    let description = match map.get("description") {
-        None => None,
+/// `description`: absent, or a string of 1 to 1024 characters.
+fn step_description(map: &Map<String, Value>, owner: &str) -> Result<Option<String>> {
+    match map.get("description") {
+        None => Ok(None),
         Some(Value::String(s)) if (1..=MAX_DESCRIPTION_CHARS).contains(&s.chars().count()) => {
-            Some(s.clone())
+            Ok(Some(s.clone()))
         }
-        Some(_) => {
-            return invalid(format!(
-                "{owner} has a description that is not a string of 1 to {MAX_DESCRIPTION_CHARS} characters."
-            ))
-        }
-    };
+        Some(_) => invalid(format!(
+            "{owner} has a description that is not a string of 1 to {MAX_DESCRIPTION_CHARS} characters."
+        )),
+    }
+}
 
-    let on_failure = match map.get("onFailure") {
-        None => OnFailure::Abort,
+/// `onFailure`: `Abort` (the default) or `Continue`.
+fn step_on_failure(map: &Map<String, Value>, owner: &str) -> Result<OnFailure> {
+    match map.get("onFailure") {
+        None => Ok(OnFailure::Abort),
         Some(value) => value.as_str().and_then(OnFailure::parse).ok_or_else(|| {
             DocumentError::invalid(format!(
                 "{owner} has an invalid onFailure value {}; it must be 'Abort' or 'Continue'.",
                 show(value)
             ))
-        })?,
-    };
+        }),
+    }
+}
 
-    let scope = Scope {
-        owner: &owner,
-        parameters,
-        steps: earlier,
-        earlier_only: true,
-    };
-
-    let rollback_enabled = match map.get("rollbackEnabled") {
-        None => RollbackEnabled::Bool(true),
-        Some(Value::Bool(b)) => RollbackEnabled::Bool(*b),
-        Some(Value::String(s)) if s == "true" || s == "false" => RollbackEnabled::Bool(s == "true"),
+/// `rollbackEnabled`: a boolean (or its string), or a reference checked against `scope`;
+/// `true` when absent.
+fn step_rollback_enabled(map: &Map<String, Value>, scope: &Scope<'_>) -> Result<RollbackEnabled> {
+    match map.get("rollbackEnabled") {
+        None => Ok(RollbackEnabled::Bool(true)),
+        Some(Value::Bool(b)) => Ok(RollbackEnabled::Bool(*b)),
+        Some(Value::String(s)) if s == "true" || s == "false" => {
+            Ok(RollbackEnabled::Bool(s == "true"))
+        }
         Some(Value::String(s)) if looks_like_reference(s) => {
             scope.check_reference(s)?;
-            RollbackEnabled::Reference(s.trim().to_string())
+            Ok(RollbackEnabled::Reference(s.trim().to_string()))
         }
-        Some(other) => {
-            return invalid(format!(
-            "{owner} has an invalid rollbackEnabled value {}; it must be a boolean or a reference.",
+        Some(other) => invalid(format!(
+            "{} has an invalid rollbackEnabled value {}; it must be a boolean or a reference.",
+            scope.owner,
             show(other)
+        )),
+    }
+}
+
+/// `timeoutSeconds`: an integer from 1 to the action's maximum.
+fn step_timeout_seconds(
+    map: &Map<String, Value>,
+    owner: &str,
+    action: Action,
+) -> Result<Option<u32>> {
+    let Some(value) = map.get("timeoutSeconds") else {
+        return Ok(None);
+    };
+    match bounded_integer(value, 1, u64::from(action.max_timeout())) {
+        Some(seconds) => Ok(Some(seconds)),
+        None => invalid(format!(
+            "{owner} has timeoutSeconds {}; it must be an integer from 1 to {} for action '{action}'.",
+            show(value),
+            action.max_timeout()
+        )),
+    }
+}
+
+/// `maxAttempts`: an integer from 1 to 10; 1 when absent.
+fn step_max_attempts(map: &Map<String, Value>, owner: &str) -> Result<u32> {
+    let Some(value) = map.get("maxAttempts") else {
+        return Ok(1);
+    };
+    bounded_integer(value, 1, u64::from(MAX_ATTEMPTS)).ok_or_else(|| {
+        DocumentError::invalid(format!(
+            "{owner} has maxAttempts {}; it must be an integer from 1 to {MAX_ATTEMPTS}.",
+            show(value)
         ))
-        }
-    };
-
-    let timeout_seconds = match map.get("timeoutSeconds") {
-        None => None,
-        Some(value) => Some(
-            bounded_integer(value, 1, u64::from(action.max_timeout())).ok_or_else(|| {
-                DocumentError::invalid(format!(
-                    "{owner} has timeoutSeconds {}; it must be an integer from 1 to {} for action '{action}'.",
-                    show(value),
-                    action.max_timeout()
-                ))
-            })?,
-        ),
-    };
-
-    let max_attempts = match map.get("maxAttempts") {
-        None => 1,
-        Some(value) => bounded_integer(value, 1, u64::from(MAX_ATTEMPTS)).ok_or_else(|| {
-            DocumentError::invalid(format!(
-                "{owner} has maxAttempts {}; it must be an integer from 1 to {MAX_ATTEMPTS}.",
-                show(value)
-            ))
-        })?,
-    };
-
-    let condition = match map.get("if") {
-        None => None,
-        Some(value) => Some(parse_if(value, &scope)?),
-    };
-
-    let inputs = match map.get("inputs") {
-        None | Some(Value::Null) => None,
-        Some(value @ Value::Object(_)) => Some(value.clone()),
-        Some(_) => return invalid(format!("{owner} has inputs that are not a mapping.")),
-    };
-    check_step_inputs(&scope, action, inputs.as_ref())?;
-
-    Ok(StepDef {
-        name,
-        action,
-        description,
-        on_failure,
-        rollback_enabled,
-        timeout_seconds,
-        condition,
-        inputs,
-        max_attempts,
     })
+}
+
+/// `inputs`: absent, `null`, or a mapping (kept raw).
+fn step_inputs(map: &Map<String, Value>, owner: &str) -> Result<Option<Value>> {
+    match map.get("inputs") {
+        None | Some(Value::Null) => Ok(None),
+        Some(value @ Value::Object(_)) => Ok(Some(value.clone())),
+        Some(_) => invalid(format!("{owner} has inputs that are not a mapping.")),
+    }
 }
 
 /// `DistributeContainerImage` excludes `DistributeImage`, `ModifyImageAttributes` and
@@ -610,46 +685,68 @@ fn check_step_inputs(scope: &Scope<'_>, action: Action, inputs: Option<&Value>) 
             return invalid(format!("{owner} is missing required input '{required}'."));
         }
     }
-    if let Some(list) = regional_list(action) {
-        if let Some(Value::Array(items)) = map.get(list) {
-            for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::Object(entry) if has_input(entry, "region") => {}
-                    Value::Object(_) => {
-                        return invalid(format!(
-                            "{owner} is missing required input '{list}[{i}].region'."
-                        ))
-                    }
-                    _ => return invalid(format!("{owner} input '{list}[{i}]' must be a mapping.")),
-                }
+    check_regional_items(owner, action, map)?;
+    check_distributed_images(scope, action, map)
+}
+
+/// Each item of the action's regional list (if it has one and it is given) is a mapping with
+/// a `region`.
+fn check_regional_items(owner: &str, action: Action, map: &Map<String, Value>) -> Result<()> {
+    let Some(list) = regional_list(action) else {
+        return Ok(());
+    };
+    let Some(Value::Array(items)) = map.get(list) else {
+        return Ok(());
+    };
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::Object(entry) if has_input(entry, "region") => {}
+            Value::Object(_) => {
+                return invalid(format!(
+                    "{owner} is missing required input '{list}[{i}].region'."
+                ))
             }
-        }
-    }
-    if matches!(
-        action,
-        Action::ModifyImageAttributes | Action::ApplyImageConfigurations
-    ) {
-        let value = map
-            .get("distributedImages.$")
-            .or_else(|| map.get("distributedImages"));
-        let ok = value
-            .and_then(Value::as_str)
-            .and_then(Reference::parse)
-            .is_some_and(|r| {
-                r.root == "stepOutputs"
-                    && r.path == [Segment::Key("distributedImages")]
-                    && scope
-                        .steps
-                        .iter()
-                        .any(|s| s.name == r.head && s.action == Action::DistributeImage)
-            });
-        if !ok {
-            return invalid(format!(
-                "{owner} input 'distributedImages' must reference '$.stepOutputs.<step>.distributedImages' of an earlier DistributeImage step."
-            ));
+            _ => return invalid(format!("{owner} input '{list}[{i}]' must be a mapping.")),
         }
     }
     Ok(())
+}
+
+/// `ModifyImageAttributes` and `ApplyImageConfigurations` take their `distributedImages` from
+/// an earlier `DistributeImage` step, by reference.
+fn check_distributed_images(
+    scope: &Scope<'_>,
+    action: Action,
+    map: &Map<String, Value>,
+) -> Result<()> {
+    if !matches!(
+        action,
+        Action::ModifyImageAttributes | Action::ApplyImageConfigurations
+    ) {
+        return Ok(());
+    }
+    let value = map
+        .get("distributedImages.$")
+        .or_else(|| map.get("distributedImages"));
+    let ok = value
+        .and_then(Value::as_str)
+        .and_then(Reference::parse)
+        .is_some_and(|r| {
+            r.root == "stepOutputs"
+                && r.path == [Segment::Key("distributedImages")]
+                && scope
+                    .steps
+                    .iter()
+                    .any(|s| s.name == r.head && s.action == Action::DistributeImage)
+        });
+    if ok {
+        Ok(())
+    } else {
+        invalid(format!(
+            "{} input 'distributedImages' must reference '$.stepOutputs.<step>.distributedImages' of an earlier DistributeImage step.",
+            scope.owner
+        ))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,46 +800,65 @@ fn parse_condition(
             show(value)
         )));
     };
-    if let Some(key) = ["and", "or", "not"]
+    match ["and", "or", "not"]
         .into_iter()
         .find(|k| map.contains_key(*k))
     {
-        if map.len() != 1 {
-            return Err(bad(format!(
-                "'{key}' must be the only key of its condition."
-            )));
-        }
-        let child = &map[key];
-        if key == "not" {
-            if !child.is_object() {
-                return Err(bad("'not' must hold exactly one condition mapping.".into()));
-            }
-            return Ok(Condition::Not(Box::new(parse_condition(
-                child,
-                depth + 1,
-                scope,
-                bad,
-            )?)));
-        }
-        let children = match child {
-            Value::Array(items) if (1..=MAX_CONDITION_CHILDREN).contains(&items.len()) => items,
-            _ => {
-                return Err(bad(format!(
-                    "'{key}' must hold a list of 1 to {MAX_CONDITION_CHILDREN} conditions."
-                )))
-            }
-        };
-        let children = children
-            .iter()
-            .map(|c| parse_condition(c, depth + 1, scope, bad))
-            .collect::<Result<Vec<_>>>()?;
-        return Ok(if key == "and" {
-            Condition::And(children)
-        } else {
-            Condition::Or(children)
-        });
+        Some(key) => parse_logical(map, key, depth, scope, bad),
+        None => parse_comparison(map, scope, bad),
     }
+}
 
+/// An `and`, `or` or `not` node (`key`), its children one level deeper.
+fn parse_logical(
+    map: &Map<String, Value>,
+    key: &str,
+    depth: usize,
+    scope: &Scope<'_>,
+    bad: &dyn Fn(String) -> DocumentError,
+) -> Result<Condition> {
+    if map.len() != 1 {
+        return Err(bad(format!(
+            "'{key}' must be the only key of its condition."
+        )));
+    }
+    let child = &map[key];
+    if key == "not" {
+        if !child.is_object() {
+            return Err(bad("'not' must hold exactly one condition mapping.".into()));
+        }
+        return Ok(Condition::Not(Box::new(parse_condition(
+            child,
+            depth + 1,
+            scope,
+            bad,
+        )?)));
+    }
+    let children = match child {
+        Value::Array(items) if (1..=MAX_CONDITION_CHILDREN).contains(&items.len()) => items,
+        _ => {
+            return Err(bad(format!(
+                "'{key}' must hold a list of 1 to {MAX_CONDITION_CHILDREN} conditions."
+            )))
+        }
+    };
+    let children = children
+        .iter()
+        .map(|c| parse_condition(c, depth + 1, scope, bad))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(if key == "and" {
+        Condition::And(children)
+    } else {
+        Condition::Or(children)
+    })
+}
+
+/// A comparison node: `{<operator>: <literal operand>, value: <literal or reference>}`.
+fn parse_comparison(
+    map: &Map<String, Value>,
+    scope: &Scope<'_>,
+    bad: &dyn Fn(String) -> DocumentError,
+) -> Result<Condition> {
     let operator_key = map.keys().find(|k| k.as_str() != "value");
     if map.len() != 2 || !map.contains_key("value") {
         return Err(bad(
@@ -801,43 +917,55 @@ fn parse_outputs(
     }
     let mut out: Vec<OutputDef> = Vec::with_capacity(items.len());
     for (index, raw) in items.iter().enumerate() {
-        let position = index + 1;
-        let Value::Object(map) = raw else {
-            return invalid(format!("Output {position} must be a mapping."));
-        };
-        let name = match map.get("name") {
-            None => return invalid(format!("Output {position} is missing required key 'name'.")),
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            Some(other) => {
-                return invalid(format!(
-                    "Output {position} has a name {} that is not a non-empty string.",
-                    show(other)
-                ))
-            }
-        };
-        let owner = format!("Output '{name}'");
-        check_known_keys(map, OUTPUT_KEYS, &owner)?;
-        if out.iter().any(|o| o.name == name) {
-            return invalid(format!("Output name '{name}' is used more than once."));
-        }
-        let value = match map.get("value") {
-            None => return invalid(format!("{owner} is missing required key 'value'.")),
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return invalid(format!(
-                    "{owner} has a value {} that is not a string.",
-                    show(other)
-                ))
-            }
-        };
-        Scope {
-            owner: &owner,
-            parameters,
-            steps,
-            earlier_only: false,
-        }
-        .check_string(&value, true)?;
-        out.push(OutputDef { name, value });
+        let output = parse_output(raw, index + 1, &out, parameters, steps)?;
+        out.push(output);
     }
     Ok(out)
+}
+
+/// The output at `position` (1-based); `declared` are the outputs before it. Its value may
+/// reference any step of the document.
+fn parse_output(
+    raw: &Value,
+    position: usize,
+    declared: &[OutputDef],
+    parameters: &[ParameterDef],
+    steps: &[StepDef],
+) -> Result<OutputDef> {
+    let Value::Object(map) = raw else {
+        return invalid(format!("Output {position} must be a mapping."));
+    };
+    let name = match map.get("name") {
+        None => return invalid(format!("Output {position} is missing required key 'name'.")),
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(other) => {
+            return invalid(format!(
+                "Output {position} has a name {} that is not a non-empty string.",
+                show(other)
+            ))
+        }
+    };
+    let owner = format!("Output '{name}'");
+    check_known_keys(map, OUTPUT_KEYS, &owner)?;
+    if declared.iter().any(|o| o.name == name) {
+        return invalid(format!("Output name '{name}' is used more than once."));
+    }
+    let value = match map.get("value") {
+        None => return invalid(format!("{owner} is missing required key 'value'.")),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return invalid(format!(
+                "{owner} has a value {} that is not a string.",
+                show(other)
+            ))
+        }
+    };
+    Scope {
+        owner: &owner,
+        parameters,
+        steps,
+        earlier_only: false,
+    }
+    .check_string(&value, true)?;
+    Ok(OutputDef { name, value })
 }
