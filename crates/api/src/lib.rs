@@ -12,6 +12,7 @@ pub mod pyjson;
 pub mod render;
 pub mod schema;
 pub mod shaped;
+pub mod sort_key;
 pub mod time;
 pub mod validate;
 

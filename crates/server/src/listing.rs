@@ -4,8 +4,8 @@
 
 use crate::ctx::Ctx;
 use serde_json::Value;
-use std::cmp::Ordering;
 use stepwise_api::arn::SemVer;
+pub use stepwise_api::sort_key::SortKey;
 use stepwise_api::ApiResult;
 use stepwise_token::{CursorReader, CursorWriter, OpCode, Scope};
 
@@ -91,16 +91,6 @@ impl<'a> PageRequest<'a> {
     }
 }
 
-/// The immutable sort key of a named, possibly versioned resource (pagination spec §2.4):
-/// normalized name ↑, workflow type ↑, version ↓, build ↓. Absent parts are not compared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SortKey {
-    pub name: String,
-    pub ty: Option<u8>,
-    pub version: Option<SemVer>,
-    pub build: Option<u32>,
-}
-
 /// Which parts the keys of one listing have, so that a cursor can be read back.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyShape {
@@ -137,71 +127,34 @@ impl KeyShape {
     };
 }
 
-impl SortKey {
-    pub fn new(name: impl Into<String>) -> Self {
-        SortKey {
-            name: name.into(),
-            ty: None,
-            version: None,
-            build: None,
-        }
+/// A key as a token's cursor.
+fn encode_key(key: &SortKey) -> CursorWriter {
+    let mut w = CursorWriter::new().str(&key.name);
+    if let Some(t) = key.ty {
+        w = w.u8(t);
     }
-    pub fn ty(mut self, ty: u8) -> Self {
-        self.ty = Some(ty);
-        self
+    if let Some(SemVer(a, b, c)) = key.version {
+        w = w.u32(a).u32(b).u32(c);
     }
-    pub fn version(mut self, version: SemVer) -> Self {
-        self.version = Some(version);
-        self
+    if let Some(b) = key.build {
+        w = w.u32(b);
     }
-    pub fn build(mut self, build: u32) -> Self {
-        self.build = Some(build);
-        self
-    }
-
-    fn encode(&self) -> CursorWriter {
-        let mut w = CursorWriter::new().str(&self.name);
-        if let Some(t) = self.ty {
-            w = w.u8(t);
-        }
-        if let Some(SemVer(a, b, c)) = self.version {
-            w = w.u32(a).u32(b).u32(c);
-        }
-        if let Some(b) = self.build {
-            w = w.u32(b);
-        }
-        w
-    }
-
-    fn decode(reader: &mut CursorReader<'_>, shape: KeyShape) -> ApiResult<SortKey> {
-        let mut key = SortKey::new(reader.str()?);
-        if shape.ty {
-            key.ty = Some(reader.u8()?);
-        }
-        if shape.version {
-            key.version = Some(SemVer(reader.u32()?, reader.u32()?, reader.u32()?));
-        }
-        if shape.build {
-            key.build = Some(reader.u32()?);
-        }
-        Ok(key)
-    }
+    w
 }
 
-impl PartialOrd for SortKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+/// A token's cursor read back as a key of the listing's shape.
+fn decode_key(reader: &mut CursorReader<'_>, shape: KeyShape) -> ApiResult<SortKey> {
+    let mut key = SortKey::new(reader.str()?);
+    if shape.ty {
+        key.ty = Some(reader.u8()?);
     }
-}
-
-impl Ord for SortKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.name
-            .cmp(&other.name)
-            .then(self.ty.cmp(&other.ty))
-            .then(other.version.cmp(&self.version))
-            .then(other.build.cmp(&self.build))
+    if shape.version {
+        key.version = Some(SemVer(reader.u32()?, reader.u32()?, reader.u32()?));
     }
+    if shape.build {
+        key.build = Some(reader.u32()?);
+    }
+    Ok(key)
 }
 
 /// The newest build of each group: what ListWorkflows and ListImages show (one item per
@@ -229,7 +182,7 @@ pub fn page_sorted<T>(
     shape: KeyShape,
     mut items: Vec<(SortKey, T)>,
 ) -> ApiResult<(Vec<T>, Option<String>)> {
-    let after = request.cursor(|r| SortKey::decode(r, shape))?;
+    let after = request.cursor(|r| decode_key(r, shape))?;
     items.sort_by(|a, b| a.0.cmp(&b.0));
     let start = match &after {
         Some(cursor) => items.partition_point(|(k, _)| k <= cursor),
@@ -240,7 +193,7 @@ pub fn page_sorted<T>(
         .skip(start)
         .take(request.limit + 1)
         .collect();
-    let (page, token) = request.finish(window, |(k, _)| k.encode());
+    let (page, token) = request.finish(window, |(k, _)| encode_key(k));
     Ok((page.into_iter().map(|(_, t)| t).collect(), token))
 }
 
@@ -275,9 +228,9 @@ mod tests {
             .ty(1)
             .version(SemVer(2, 3, 4))
             .build(7);
-        let bytes = key.encode().into_bytes();
+        let bytes = encode_key(&key).into_bytes();
         let mut reader = CursorReader::new(&bytes);
-        let back = SortKey::decode(&mut reader, KeyShape::NAME_TYPE_VERSION_BUILD).unwrap();
+        let back = decode_key(&mut reader, KeyShape::NAME_TYPE_VERSION_BUILD).unwrap();
         reader.finish().unwrap();
         assert_eq!(back, key);
     }

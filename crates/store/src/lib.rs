@@ -143,6 +143,26 @@ pub trait Store: Send + Sync {
         kind: ResourceKind,
     ) -> StoreResult<Vec<Resource>>;
 
+    /// Up to `limit` resources of `kind` in the tenancy in listing order (their
+    /// [`stepwise_api::sort_key::SortKey`], which the store derives from the ARN), strictly
+    /// after the key bytes `after`: the keyset read a list page is made of.
+    async fn list_resources_by_key(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> StoreResult<Vec<Resource>>;
+
+    /// The resources of `kind` in the tenancy whose ARN starts with `prefix`, in ARN order
+    /// (one range read: the builds of one image version, the versions of one recipe).
+    async fn list_resources_with_prefix(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        prefix: &str,
+    ) -> StoreResult<Vec<Resource>>;
+
     /// The tenancy and ARN of every resource of `kind` with a status not among `done`
     /// (the engine's restart scan), without reading bodies.
     async fn list_unfinished(

@@ -11,6 +11,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
+use stepwise_api::sort_key::SortKey;
 
 const SCHEMA_VERSION: i64 = 4;
 
@@ -28,8 +29,11 @@ CREATE TABLE IF NOT EXISTS resources (
     status  TEXT,
     -- Moves on with every write of the row: the compare-and-set of `ExpectResource`.
     revision INTEGER NOT NULL DEFAULT 1,
+    -- The listing order (stepwise_api::sort_key), derived from the ARN.
+    sort_key BLOB,
     PRIMARY KEY (account, region, kind, arn)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS resources_by_sort_key ON resources (account, region, kind, sort_key);
 CREATE INDEX IF NOT EXISTS resources_by_status ON resources (kind, status);
 CREATE TABLE IF NOT EXISTS workflow_executions (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -207,12 +211,17 @@ impl SqliteStore {
             )?;
         }
         if (1..=3).contains(&version) {
-            // v4 keeps a revision per resource for compare-and-set writes.
+            // v4 keeps a revision per resource for compare-and-set writes, and its listing
+            // key for keyset pages.
             writer.execute_batch(
-                "ALTER TABLE resources ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
+                "ALTER TABLE resources ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+                 ALTER TABLE resources ADD COLUMN sort_key BLOB;",
             )?;
         }
         writer.execute_batch(SCHEMA)?;
+        if (1..=3).contains(&version) {
+            backfill_sort_keys(&mut writer)?;
+        }
         if (1..=2).contains(&version) {
             backfill_step_listings(&mut writer)?;
         }
@@ -328,6 +337,72 @@ impl SqliteStore {
                 "SELECT arn, body, revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 ORDER BY arn",
             )?;
             let rows = st.query_map(params![tenant.account, tenant.region, kind.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (arn, body, revision) = row?;
+                out.push(Resource { arn, body: parse_json(&body)?, revision });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Up to `limit` resources of `kind` in listing-key order, strictly after `after`.
+    pub fn list_resources_by_key(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> StoreResult<Vec<Resource>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT arn, body, revision FROM resources
+                 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND sort_key > ?4
+                 ORDER BY sort_key LIMIT ?5",
+            )?;
+            let rows = st.query_map(
+                params![
+                    tenant.account,
+                    tenant.region,
+                    kind.as_str(),
+                    after.unwrap_or(&[]),
+                    limit as i64
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                },
+            )?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (arn, body, revision) = row?;
+                out.push(Resource {
+                    arn,
+                    body: parse_json(&body)?,
+                    revision,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The resources of `kind` in the tenancy whose ARN starts with `prefix`, in ARN order.
+    pub fn list_resources_with_prefix(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        prefix: &str,
+    ) -> StoreResult<Vec<Resource>> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT arn, body, revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn >= ?4 AND arn < ?5 ORDER BY arn",
+            )?;
+            let rows = st.query_map(params![tenant.account, tenant.region, kind.as_str(), prefix, prefix_end(prefix)], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
             })?;
             let mut out = Vec::new();
@@ -595,6 +670,25 @@ impl Store for SqliteStore {
         SqliteStore::list_resources(self, tenant, kind)
     }
 
+    async fn list_resources_by_key(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> StoreResult<Vec<Resource>> {
+        SqliteStore::list_resources_by_key(self, tenant, kind, after, limit)
+    }
+
+    async fn list_resources_with_prefix(
+        &self,
+        tenant: &Tenant,
+        kind: ResourceKind,
+        prefix: &str,
+    ) -> StoreResult<Vec<Resource>> {
+        SqliteStore::list_resources_with_prefix(self, tenant, kind, prefix)
+    }
+
     async fn list_unfinished(
         &self,
         kind: ResourceKind,
@@ -679,6 +773,19 @@ const EXECUTION_COLUMNS: &str = "seq, id, account, region, image_arn, workflow_a
 const STEP_COLUMNS: &str = "execution_id, idx, id, name, description, action, status, rollback_status, message, \
      inputs, outputs, start_ms, end_ms, attempt, max_attempts, on_failure, timeout_seconds, wait_seq";
 
+/// The least string above every string that starts with `prefix` (ARNs are ASCII): the
+/// exclusive end of a prefix range read.
+fn prefix_end(prefix: &str) -> String {
+    let mut end = prefix.as_bytes().to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0x7f {
+            end.push(last + 1);
+            return String::from_utf8(end).unwrap_or_else(|_| "\u{10FFFF}".into());
+        }
+    }
+    "\u{10FFFF}".into()
+}
+
 /// `a, b` → `p.a, p.b`, for the column lists of joined reads.
 fn prefixed_columns(columns: &str, prefix: &str) -> String {
     columns
@@ -759,20 +866,20 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
     match write {
         Write::InsertResource { kind, arn, body } => {
             let n = tx.prepare_cached(
-                "INSERT OR IGNORE INTO resources (account, region, kind, arn, body, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT OR IGNORE INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body)])?;
+            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body), sort_key_of(arn)])?;
             if n == 0 {
                 return Err(StoreError::Conflict(arn.clone()));
             }
         }
         Write::PutResource { kind, arn, body } => {
             tx.prepare_cached(
-                "INSERT INTO resources (account, region, kind, arn, body, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (account, region, kind, arn)
                  DO UPDATE SET body = excluded.body, status = excluded.status, revision = revision + 1",
             )?
-            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body)])?;
+            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body), sort_key_of(arn)])?;
         }
         Write::DeleteResource { kind, arn } => {
             let n = tx
@@ -1025,6 +1132,30 @@ fn insert_listing(
         .execute(params![execution_id, tenant.account, tenant.region, workflow_arn, image_arn, packed])?;
     }
     Ok(())
+}
+
+/// Derives the listing keys of a store written before they existed (schema v4).
+fn backfill_sort_keys(conn: &mut Connection) -> StoreResult<()> {
+    let tx = conn.transaction()?;
+    let rows: Vec<(String, String, String, String)> = {
+        let mut st = tx.prepare("SELECT account, region, kind, arn FROM resources")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (account, region, kind, arn) in rows {
+        tx.prepare_cached(
+            "UPDATE resources SET sort_key = ?5 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+        )?
+        .execute(params![account, region, kind, arn, sort_key_of(&arn)])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A resource's listing key, derived from its ARN (`None` for an ARN of no known shape,
+/// which keyset listings then leave out).
+fn sort_key_of(arn: &str) -> Option<Vec<u8>> {
+    SortKey::of_arn(arn).map(|k| k.bytes())
 }
 
 /// Builds the step listings of a store written before they existed (schema v3).

@@ -315,6 +315,146 @@ async fn resources_list_in_arn_order_per_tenancy_and_kind(store: Arc<dyn Store>)
     assert_eq!(listed, ["arn:a", "arn:b", "arn:c"]);
 }
 
+async fn a_prefix_read_returns_exactly_the_arns_under_it(store: Arc<dyn Store>) {
+    let t = tenant();
+    let base = "arn:aws:imagebuilder:us-east-1:123456789012:image";
+    for arn in [
+        format!("{base}/web/1.0.0/1"),
+        format!("{base}/web/1.0.0/2"),
+        format!("{base}/web/1.0.0/10"),
+        format!("{base}/web/1.0.01/1"),
+        format!("{base}/web-2/1.0.0/1"),
+        format!("{base}/web/1.0.1/1"),
+        format!("{base}/we/1.0.0/1"),
+    ] {
+        store
+            .apply(&t, &[insert(ResourceKind::Image, &arn, 1)])
+            .await
+            .unwrap();
+    }
+    store
+        .apply(
+            &other_region(),
+            &[insert(
+                ResourceKind::Image,
+                &format!("{base}/web/1.0.0/3"),
+                1,
+            )],
+        )
+        .await
+        .unwrap();
+    store
+        .apply(
+            &t,
+            &[insert(
+                ResourceKind::Workflow,
+                &format!("{base}/web/1.0.0/4"),
+                1,
+            )],
+        )
+        .await
+        .unwrap();
+    let under = |prefix: String| {
+        let store = store.clone();
+        async move {
+            store
+                .list_resources_with_prefix(&tenant(), ResourceKind::Image, &prefix)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.arn.rsplit_once(":image/").unwrap().1.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        under(format!("{base}/web/1.0.0/")).await,
+        ["web/1.0.0/1", "web/1.0.0/10", "web/1.0.0/2"]
+    );
+    assert_eq!(under(format!("{base}/web/")).await.len(), 5);
+    assert_eq!(under(format!("{base}/nothing/")).await.len(), 0);
+    let r = store
+        .list_resources_with_prefix(&t, ResourceKind::Image, &format!("{base}/web/1.0.1/"))
+        .await
+        .unwrap();
+    assert_eq!((r.len(), r[0].revision), (1, 1));
+}
+
+async fn resources_page_by_listing_key(store: Arc<dyn Store>) {
+    use stepwise_api::sort_key::SortKey;
+    let t = tenant();
+    let base = "arn:aws:imagebuilder:us-east-1:123456789012:image";
+    // Listing order: name up, version down, build down (not ARN order).
+    let expected = [
+        "we/1.0.0/1",
+        "web/1.10.0/10",
+        "web/1.10.0/2",
+        "web/1.9.0/1",
+        "web-2/1.0.0/1",
+    ];
+    for path in [
+        "web/1.9.0/1",
+        "web-2/1.0.0/1",
+        "web/1.10.0/2",
+        "we/1.0.0/1",
+        "web/1.10.0/10",
+    ] {
+        store
+            .apply(
+                &t,
+                &[insert(ResourceKind::Image, &format!("{base}/{path}"), 1)],
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .apply(
+            &other_region(),
+            &[insert(ResourceKind::Image, &format!("{base}/a/1.0.0/1"), 1)],
+        )
+        .await
+        .unwrap();
+    let page = |after: Option<Vec<u8>>, limit| {
+        let store = store.clone();
+        async move {
+            store
+                .list_resources_by_key(&tenant(), ResourceKind::Image, after.as_deref(), limit)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.arn.rsplit_once(":image/").unwrap().1.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(page(None, 10).await, expected);
+    assert_eq!(page(None, 2).await, expected[..2]);
+    let after = SortKey::of_arn(&format!("{base}/web/1.10.0/2"))
+        .unwrap()
+        .bytes();
+    assert_eq!(page(Some(after), 10).await, expected[3..]);
+    // After a group (web 1.10.0, any build): its builds are skipped.
+    let group = SortKey::of_arn(&format!("{base}/web/1.10.0/1")).unwrap();
+    let group = SortKey {
+        build: None,
+        ..group
+    }
+    .bytes_after_group(4);
+    assert_eq!(page(Some(group), 10).await, expected[3..]);
+    // Keys follow the rows: a put keeps it, a delete takes it away.
+    store
+        .apply(
+            &t,
+            &[put(ResourceKind::Image, &format!("{base}/we/1.0.0/1"), 2)],
+        )
+        .await
+        .unwrap();
+    let del = Write::DeleteResource {
+        kind: ResourceKind::Image,
+        arn: format!("{base}/web-2/1.0.0/1"),
+    };
+    store.apply(&t, &[del]).await.unwrap();
+    assert_eq!(page(None, 10).await, expected[..4]);
+}
+
 async fn unfinished_images_are_found_by_status(store: Arc<dyn Store>) {
     let t = tenant();
     let image = |arn: &str, status: &str| Write::PutResource {
@@ -900,6 +1040,8 @@ macro_rules! every_case {
                 puts_move_the_revision_and_expect_guards_it,
                 a_delete_of_what_is_gone_conflicts,
                 resources_list_in_arn_order_per_tenancy_and_kind,
+                a_prefix_read_returns_exactly_the_arns_under_it,
+                resources_page_by_listing_key,
                 unfinished_images_are_found_by_status,
                 an_idempotency_token_is_taken_once_until_it_expires,
                 executions_list_in_creation_order_by_keyset,

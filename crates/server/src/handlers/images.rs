@@ -285,19 +285,27 @@ pub async fn create_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .to_string();
     let version = SemVer::parse(&version_text).unwrap_or(SemVer(1, 0, 0));
     let nname = normalize_name(&name);
-    let build = image_builds(ctx)
-        .await?
-        .iter()
-        .filter(|b| b.nname == nname && b.version == version)
-        .map(|b| b.build)
-        .max()
-        .unwrap_or(0)
-        + 1;
     let prefix = arn::arn(
         &ctx.tenant.region,
         &ctx.tenant.account,
         &format!("image/{nname}"),
     );
+    // The next build of this version: one range read of its builds. Two callers may pick
+    // the same number; the second one's insert conflicts and it decides again.
+    let build = ctx
+        .state
+        .store
+        .list_resources_with_prefix(
+            &ctx.tenant,
+            ResourceKind::Image,
+            &format!("{prefix}/{version}/"),
+        )
+        .await?
+        .iter()
+        .filter_map(|r| r.arn.rsplit('/').next()?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
     let image_arn = format!("{prefix}/{version}/{build}");
     let platform = recipe
         .get("platform")

@@ -18,7 +18,7 @@ use stepwise_api::schema;
 use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
-use stepwise_store::{ResourceKind, Write};
+use stepwise_store::{Resource, ResourceKind, Write};
 use stepwise_token::OpCode;
 
 /// Spec §4.2 (Decision): `Windows` if the parent image mentions windows, `macOS` if it
@@ -43,6 +43,21 @@ struct Recipe {
     revision: i64,
 }
 
+/// A stored recipe read back with its identity (`None` for an ARN of another shape).
+fn recipe_of(r: Resource) -> Option<Recipe> {
+    let a = Arn::parse(&r.arn)?;
+    let [nname, version] = a.path[..] else {
+        return None;
+    };
+    Some(Recipe {
+        nname: nname.to_string(),
+        version: SemVer::parse(version)?,
+        body: r.body,
+        arn: r.arn.clone(),
+        revision: r.revision,
+    })
+}
+
 async fn own_recipes(ctx: &Ctx<'_>) -> ApiResult<Vec<Recipe>> {
     Ok(ctx
         .state
@@ -50,19 +65,7 @@ async fn own_recipes(ctx: &Ctx<'_>) -> ApiResult<Vec<Recipe>> {
         .list_resources(&ctx.tenant, ResourceKind::ImageRecipe)
         .await?
         .into_iter()
-        .filter_map(|r| {
-            let a = Arn::parse(&r.arn)?;
-            let [nname, version] = a.path[..] else {
-                return None;
-            };
-            Some(Recipe {
-                nname: nname.to_string(),
-                version: SemVer::parse(version)?,
-                body: r.body,
-                arn: r.arn.clone(),
-                revision: r.revision,
-            })
-        })
+        .filter_map(recipe_of)
         .collect())
 }
 
@@ -98,9 +101,14 @@ async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
     if parsed.region != ctx.tenant.region || parsed.owner != ctx.tenant.account {
         return Err(not_found());
     }
-    own_recipes(ctx)
+    // The versions of this recipe only: one range read.
+    let versions = format!("{}/", recipe_prefix(ctx, nname));
+    ctx.state
+        .store
+        .list_resources_with_prefix(&ctx.tenant, ResourceKind::ImageRecipe, &versions)
         .await?
         .into_iter()
+        .filter_map(recipe_of)
         .filter(|r| r.nname == nname && pattern.matches(r.version))
         .max_by_key(|r| r.version)
         .ok_or_else(not_found)
