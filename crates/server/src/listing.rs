@@ -7,6 +7,7 @@ use serde_json::Value;
 use stepwise_api::arn::SemVer;
 pub use stepwise_api::sort_key::SortKey;
 use stepwise_api::ApiResult;
+use stepwise_store::{Resource, ResourceKind};
 use stepwise_token::{CursorReader, CursorWriter, OpCode, Scope};
 
 pub const DEFAULT_PAGE_SIZE: usize = 25;
@@ -173,6 +174,93 @@ pub fn newest_per_group<T, K: Ord>(
         }
     }
     best.into_values().collect()
+}
+
+/// How the stored resources of a listing become its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// Every resource is an item.
+    Each,
+    /// The newest build of each version is an item (ListImages, ListWorkflows).
+    Version,
+    /// The newest build of each name (and workflow type) is an item (`byName`).
+    Name,
+}
+
+impl Grouping {
+    pub fn group_of(self, key: &SortKey) -> SortKey {
+        match self {
+            Grouping::Each => key.clone(),
+            Grouping::Version => SortKey {
+                build: None,
+                ..key.clone()
+            },
+            Grouping::Name => SortKey {
+                version: None,
+                build: None,
+                ..key.clone()
+            },
+        }
+    }
+}
+
+/// The most stored resources one keyset read fetches for a page.
+const MAX_CHUNK: usize = 1000;
+
+/// Pages through the stored resources of `kind` in listing order, reading by key from just
+/// after the token's cursor: the cost of a page does not grow with its depth or with the
+/// number of resources. `show` turns a group's newest resource (every resource with
+/// [`Grouping::Each`]) into an item and its cursor key, or leaves it out (filters).
+pub async fn page_by_key<T>(
+    request: &PageRequest<'_>,
+    kind: ResourceKind,
+    shape: KeyShape,
+    grouping: Grouping,
+    mut show: impl FnMut(Resource, &SortKey) -> ApiResult<Option<(SortKey, T)>>,
+) -> ApiResult<(Vec<T>, Option<String>)> {
+    let cursor = request.cursor(|r| decode_key(r, shape))?;
+    // A grouped listing's cursor names a group (no build): its page starts after every
+    // build of that group, whose stored keys end in 4 more bytes.
+    let tail = if grouping == Grouping::Each { 0 } else { 4 };
+    let mut after = cursor.map(|k| k.bytes_after_group(tail));
+    let chunk = match grouping {
+        Grouping::Each => request.limit + 1,
+        _ => (request.limit + 1) * 4,
+    }
+    .min(MAX_CHUNK);
+    let ctx = request.ctx;
+    let mut items = Vec::with_capacity(request.limit + 1);
+    let mut last_group: Option<SortKey> = None;
+    'read: loop {
+        let rows = ctx
+            .state
+            .store
+            .list_resources_by_key(&ctx.tenant, kind, after.as_deref(), chunk)
+            .await?;
+        let exhausted = rows.len() < chunk;
+        for resource in rows {
+            let Some(key) = SortKey::of_arn(&resource.arn) else {
+                continue;
+            };
+            after = Some(key.bytes());
+            let group = grouping.group_of(&key);
+            if last_group.as_ref() == Some(&group) {
+                continue;
+            }
+            last_group = Some(group);
+            if let Some(item) = show(resource, &key)? {
+                items.push(item);
+                if items.len() > request.limit {
+                    break 'read;
+                }
+            }
+        }
+        if exhausted {
+            break;
+        }
+    }
+    let (page, token) = request.finish(items, |(k, _)| encode_key(k));
+    Ok((page.into_iter().map(|(_, t)| t).collect(), token))
 }
 
 /// Pages through a small in-memory collection on its immutable sort key: sorts, skips to

@@ -10,10 +10,10 @@ use super::stored::{
 };
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
+use crate::listing::{page_by_key, Grouping, KeyShape, PageRequest};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
-use stepwise_api::arn::{self, normalize_name, Arn};
+use stepwise_api::arn::{self, normalize_name};
 use stepwise_api::schema;
 use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
@@ -139,19 +139,19 @@ pub async fn list_distribution_configurations(ctx: &Ctx<'_>, input: &Value) -> A
         Value::Object(binding),
         input,
     );
-    let items: Vec<(SortKey, Value)> = ctx
-        .state
-        .store
-        .list_resources(&ctx.tenant, ResourceKind::DistributionConfiguration)
-        .await?
-        .into_iter()
-        .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
-        .filter_map(|r| {
-            let nname = Arn::parse(&r.arn)?.path.first()?.to_string();
-            Some((SortKey::new(nname), summary(&r.body)?))
-        })
-        .collect();
-    let (items, token) = page_sorted(&page, KeyShape::NAME, items)?;
+    let (items, token) = page_by_key(
+        &page,
+        ResourceKind::DistributionConfiguration,
+        KeyShape::NAME,
+        Grouping::Each,
+        |r, key| {
+            if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
+                return Ok(None);
+            }
+            Ok(summary(&r.body).map(|s| (key.clone(), s)))
+        },
+    )
+    .await?;
     Ok(Obj::new()
         .set("distributionConfigurationSummaryList", items)
         .opt("nextToken", token)

@@ -7,7 +7,7 @@ use super::stored::{commit_create, create_response, get_guarded, stop_if_dry_run
 use super::workflows;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::listing::{newest_per_group, page_sorted, KeyShape, PageRequest, SortKey};
+use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{
@@ -16,7 +16,7 @@ use stepwise_api::arn::{
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{ImageRecord, PlannedWorkflow};
-use stepwise_store::{ResourceKind, Write};
+use stepwise_store::{Resource, ResourceKind, Write};
 use stepwise_token::OpCode;
 use stepwise_workflow::{bind_parameters, parse_document, WorkflowType};
 
@@ -38,31 +38,38 @@ struct ImageBuild {
     build: u32,
 }
 
-async fn image_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<ImageBuild>> {
+/// A stored image with its sort key (`None` for an ARN of another shape).
+fn image_build_of(r: Resource) -> ApiResult<Option<ImageBuild>> {
+    let Some(parsed) = Arn::parse(&r.arn) else {
+        return Ok(None);
+    };
+    let [nname, version, build] = parsed.path[..] else {
+        return Ok(None);
+    };
+    let (Some(version), Ok(build)) = (SemVer::parse(version), build.parse()) else {
+        return Ok(None);
+    };
+    let nname = nname.to_string();
+    let record: ImageRecord = serde_json::from_value(r.body)
+        .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
+    Ok(Some(ImageBuild {
+        nname,
+        version,
+        build,
+        record,
+    }))
+}
+
+/// The tenancy's images whose ARN starts with `prefix` (one range read).
+async fn image_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<ImageBuild>> {
     let mut out = Vec::new();
     for r in ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::Image)
+        .list_resources_with_prefix(&ctx.tenant, ResourceKind::Image, prefix)
         .await?
     {
-        let record: ImageRecord = serde_json::from_value(r.body)
-            .map_err(|e| ApiError::internal(format!("stored image is unreadable: {e}")))?;
-        let Some(parsed) = Arn::parse(&r.arn) else {
-            continue;
-        };
-        let [nname, version, build] = parsed.path[..] else {
-            continue;
-        };
-        let (Some(version), Ok(build)) = (SemVer::parse(version), build.parse()) else {
-            continue;
-        };
-        out.push(ImageBuild {
-            nname: nname.to_string(),
-            version,
-            build,
-            record,
-        });
+        out.extend(image_build_of(r)?);
     }
     Ok(out)
 }
@@ -388,7 +395,13 @@ pub async fn get_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         }
         [nname, version] => {
             let pattern = VersionPattern::parse(version).ok_or_else(not_found)?;
-            let best = image_builds(ctx)
+            // The builds of this name only: one range read.
+            let name_prefix = arn::arn(
+                &ctx.tenant.region,
+                &ctx.tenant.account,
+                &format!("image/{nname}/"),
+            );
+            let best = image_builds_under(ctx, &name_prefix)
                 .await?
                 .into_iter()
                 .filter(|b| {
@@ -461,43 +474,61 @@ pub async fn list_image_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResul
         Value::Object(binding),
         input,
     );
-    let wanted: Option<(String, Option<SemVer>)> = match version_arn {
-        None => None,
-        Some(text) => match Arn::parse(text) {
-            Some(a)
-                if a.resource_type == "image"
+    let shown = |b: &ImageBuild| {
+        let image = &b.record.image;
+        let semver = b.version.to_string();
+        let kept = filters.matches(|f| match f {
+            "version" => Some(semver.as_str()),
+            other => image.get(other).and_then(Value::as_str),
+        });
+        kept.then(|| summary(image, &ctx.tenant.account))
+    };
+    let (items, token) = match version_arn {
+        None => {
+            page_by_key(
+                &page,
+                ResourceKind::Image,
+                KeyShape::NAME_VERSION_BUILD,
+                Grouping::Each,
+                |r, key| {
+                    Ok(image_build_of(r)?
+                        .and_then(|b| shown(&b))
+                        .map(|s| (key.clone(), s)))
+                },
+            )
+            .await?
+        }
+        Some(text) => {
+            // The builds of one version: one range read.
+            let wanted = Arn::parse(text).filter(|a| {
+                a.resource_type == "image"
                     && a.region == ctx.tenant.region
                     && a.owner == ctx.tenant.account
-                    && a.path.len() == 2 =>
-            {
-                Some((a.path[0].to_string(), SemVer::parse(a.path[1])))
-            }
-            _ => Some((String::new(), None)),
-        },
+                    && a.path.len() == 2
+            });
+            let builds = match wanted.and_then(|a| Some((a.path[0], SemVer::parse(a.path[1])?))) {
+                Some((nname, version)) => {
+                    let prefix = arn::arn(
+                        &ctx.tenant.region,
+                        &ctx.tenant.account,
+                        &format!("image/{nname}/{version}/"),
+                    );
+                    image_builds_under(ctx, &prefix).await?
+                }
+                None => Vec::new(),
+            };
+            let items = builds
+                .into_iter()
+                .filter_map(|b| {
+                    let key = SortKey::new(b.nname.clone())
+                        .version(b.version)
+                        .build(b.build);
+                    shown(&b).map(|s| (key, s))
+                })
+                .collect();
+            page_sorted(&page, KeyShape::NAME_VERSION_BUILD, items)?
+        }
     };
-    let items: Vec<(SortKey, Value)> = image_builds(ctx)
-        .await?
-        .into_iter()
-        .filter(|b| match &wanted {
-            None => true,
-            Some((nname, version)) => &b.nname == nname && *version == Some(b.version),
-        })
-        .filter(|b| {
-            let image = &b.record.image;
-            let semver = b.version.to_string();
-            filters.matches(|f| match f {
-                "version" => Some(semver.as_str()),
-                other => image.get(other).and_then(Value::as_str),
-            })
-        })
-        .map(|b| {
-            let key = SortKey::new(b.nname.clone())
-                .version(b.version)
-                .build(b.build);
-            (key, summary(&b.record.image, &ctx.tenant.account))
-        })
-        .collect();
-    let (items, token) = page_sorted(&page, KeyShape::NAME_VERSION_BUILD, items)?;
     Ok(Obj::new()
         .set("imageSummaryList", items)
         .opt("nextToken", token)
@@ -534,62 +565,69 @@ pub async fn list_images(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         binding.insert("filters".into(), f.clone());
     }
     let page = PageRequest::new(ctx, OpCode::ListImages, Value::Object(binding), input);
-    let builds = if owner == "Self" {
-        image_builds(ctx).await?
-    } else {
-        Vec::new()
-    };
-    let best = newest_per_group(
-        builds,
-        |b| (b.nname.clone(), (!by_name).then_some(b.version)),
-        |b| (b.version, b.build),
-    );
-    let items: Vec<(SortKey, Value)> = best
-        .into_iter()
-        .filter(|b| {
-            let image = &b.record.image;
-            let semver = b.version.to_string();
-            filters.matches(|f| match f {
-                "version" => Some(semver.as_str()),
-                other => image.get(other).and_then(Value::as_str),
+    // The newest build of each version (or, by name, of each name), if the filters take it.
+    let shown = |b: ImageBuild| -> Option<(SortKey, Value)> {
+        Some(b)
+            .filter(|b| {
+                let image = &b.record.image;
+                let semver = b.version.to_string();
+                filters.matches(|f| match f {
+                    "version" => Some(semver.as_str()),
+                    other => image.get(other).and_then(Value::as_str),
+                })
             })
-        })
-        .map(|b| {
-            let image = &b.record.image;
-            let prefix = arn::arn(
-                &ctx.tenant.region,
-                &ctx.tenant.account,
-                &format!("image/{}", b.nname),
-            );
-            let (arn, key_version) = if by_name {
-                (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
-            } else {
-                (format!("{prefix}/{}", b.version), b.version)
-            };
-            let mut item = Map::new();
-            item.insert("arn".into(), json!(arn));
-            for key in ["name", "type"] {
-                if let Some(v) = image.get(key) {
-                    item.insert(key.into(), v.clone());
+            .map(|b| {
+                let image = &b.record.image;
+                let prefix = arn::arn(
+                    &ctx.tenant.region,
+                    &ctx.tenant.account,
+                    &format!("image/{}", b.nname),
+                );
+                let (arn, key_version) = if by_name {
+                    (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
+                } else {
+                    (format!("{prefix}/{}", b.version), b.version)
+                };
+                let mut item = Map::new();
+                item.insert("arn".into(), json!(arn));
+                for key in ["name", "type"] {
+                    if let Some(v) = image.get(key) {
+                        item.insert(key.into(), v.clone());
+                    }
                 }
-            }
-            item.insert("version".into(), json!(b.version.to_string()));
-            for key in ["platform", "osVersion"] {
-                if let Some(v) = image.get(key) {
-                    item.insert(key.into(), v.clone());
+                item.insert("version".into(), json!(b.version.to_string()));
+                for key in ["platform", "osVersion"] {
+                    if let Some(v) = image.get(key) {
+                        item.insert(key.into(), v.clone());
+                    }
                 }
-            }
-            item.insert("owner".into(), json!(ctx.tenant.account));
-            for key in ["dateCreated", "buildType", "imageSource"] {
-                if let Some(v) = image.get(key) {
-                    item.insert(key.into(), v.clone());
+                item.insert("owner".into(), json!(ctx.tenant.account));
+                for key in ["dateCreated", "buildType", "imageSource"] {
+                    if let Some(v) = image.get(key) {
+                        item.insert(key.into(), v.clone());
+                    }
                 }
-            }
-            let key = SortKey::new(b.nname.clone()).version(key_version);
-            (key, Value::Object(item))
-        })
-        .collect();
-    let (items, token) = page_sorted(&page, KeyShape::NAME_VERSION, items)?;
+                let key = SortKey::new(b.nname.clone()).version(key_version);
+                (key, Value::Object(item))
+            })
+    };
+    let grouping = if by_name {
+        Grouping::Name
+    } else {
+        Grouping::Version
+    };
+    let (items, token) = if owner == "Self" {
+        page_by_key(
+            &page,
+            ResourceKind::Image,
+            KeyShape::NAME_VERSION,
+            grouping,
+            |r, _| Ok(image_build_of(r)?.and_then(shown)),
+        )
+        .await?
+    } else {
+        page_sorted::<Value>(&page, KeyShape::NAME_VERSION, Vec::new())?
+    };
     Ok(Obj::new()
         .set("imageVersionList", items)
         .opt("nextToken", token)

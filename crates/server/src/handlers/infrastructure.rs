@@ -10,9 +10,9 @@ use super::stored::{
 };
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
+use crate::listing::{page_by_key, Grouping, KeyShape, PageRequest};
 use serde_json::{json, Map, Value};
-use stepwise_api::arn::{self, normalize_name, Arn};
+use stepwise_api::arn::{self, normalize_name};
 use stepwise_api::schema;
 use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
@@ -105,20 +105,20 @@ pub async fn list_infrastructure_configurations(ctx: &Ctx<'_>, input: &Value) ->
         Value::Object(binding),
         input,
     );
-    let items: Vec<(SortKey, Value)> = ctx
-        .state
-        .store
-        .list_resources(&ctx.tenant, ResourceKind::InfrastructureConfiguration)
-        .await?
-        .into_iter()
-        .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
-        .filter_map(|r| {
-            let nname = Arn::parse(&r.arn)?.path.first()?.to_string();
-            let summary = shaped(&schema::INFRASTRUCTURE_CONFIGURATION_SUMMARY, &r.body)?;
-            Some((SortKey::new(nname), summary))
-        })
-        .collect();
-    let (items, token) = page_sorted(&page, KeyShape::NAME, items)?;
+    let (items, token) = page_by_key(
+        &page,
+        ResourceKind::InfrastructureConfiguration,
+        KeyShape::NAME,
+        Grouping::Each,
+        |r, key| {
+            if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
+                return Ok(None);
+            }
+            let summary = shaped(&schema::INFRASTRUCTURE_CONFIGURATION_SUMMARY, &r.body);
+            Ok(summary.map(|s| (key.clone(), s)))
+        },
+    )
+    .await?;
     Ok(Obj::new()
         .set("infrastructureConfigurationSummaryList", items)
         .opt("nextToken", token)

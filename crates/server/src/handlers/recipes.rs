@@ -8,7 +8,7 @@ use super::stored::{
 };
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::listing::{page_sorted, KeyShape, PageRequest, SortKey};
+use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{
@@ -56,17 +56,6 @@ fn recipe_of(r: Resource) -> Option<Recipe> {
         arn: r.arn.clone(),
         revision: r.revision,
     })
-}
-
-async fn own_recipes(ctx: &Ctx<'_>) -> ApiResult<Vec<Recipe>> {
-    Ok(ctx
-        .state
-        .store
-        .list_resources(&ctx.tenant, ResourceKind::ImageRecipe)
-        .await?
-        .into_iter()
-        .filter_map(recipe_of)
-        .collect())
 }
 
 fn recipe_prefix(ctx: &Ctx<'_>, nname: &str) -> String {
@@ -216,23 +205,24 @@ pub async fn list_image_recipes(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value
     }
     let page = PageRequest::new(ctx, OpCode::ListImageRecipes, Value::Object(binding), input);
     // Only the caller's own recipes exist here; every other owner lists nothing.
-    let recipes = if owner == "Self" {
-        own_recipes(ctx).await?
+    let (items, token) = if owner == "Self" {
+        page_by_key(
+            &page,
+            ResourceKind::ImageRecipe,
+            KeyShape::NAME_VERSION,
+            Grouping::Each,
+            |r, key| {
+                if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
+                    return Ok(None);
+                }
+                let summary = shaped(&schema::IMAGE_RECIPE_SUMMARY, &r.body).unwrap_or_default();
+                Ok(Some((key.clone(), summary)))
+            },
+        )
+        .await?
     } else {
-        Vec::new()
+        page_sorted::<Value>(&page, KeyShape::NAME_VERSION, Vec::new())?
     };
-    let items: Vec<(SortKey, Value)> = recipes
-        .into_iter()
-        .filter(|r| filters.matches(|f| r.body.get(f).and_then(Value::as_str)))
-        .map(|r| {
-            let key = SortKey::new(r.nname).version(r.version);
-            (
-                key,
-                shaped(&schema::IMAGE_RECIPE_SUMMARY, &r.body).unwrap_or_default(),
-            )
-        })
-        .collect();
-    let (items, token) = page_sorted(&page, KeyShape::NAME_VERSION, items)?;
     Ok(Obj::new()
         .set("imageRecipeSummaryList", items)
         .opt("nextToken", token)

@@ -6,7 +6,9 @@ use super::json::{str_member, Obj};
 use super::stored::{commit_create, create_response, delete_unused, stop_if_dry_run};
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::listing::{newest_per_group, page_sorted, KeyShape, PageRequest, SortKey};
+use crate::listing::{
+    newest_per_group, page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey,
+};
 use serde_json::{json, Value};
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
@@ -40,6 +42,14 @@ impl WorkflowBuild {
             build: build.parse().ok()?,
             body,
         })
+    }
+
+    /// Its place in listings.
+    fn sort_key(&self) -> SortKey {
+        SortKey::new(self.nname.clone())
+            .ty(type_code(self.ty))
+            .version(self.version)
+            .build(self.build)
     }
 
     pub fn arn(&self) -> &str {
@@ -121,11 +131,12 @@ pub fn managed_builds(region: &str) -> Vec<WorkflowBuild> {
         .collect()
 }
 
-async fn own_builds(ctx: &Ctx<'_>) -> ApiResult<Vec<WorkflowBuild>> {
+/// The tenancy's workflow builds whose ARN starts with `prefix` (one range read).
+async fn own_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<WorkflowBuild>> {
     Ok(ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::Workflow)
+        .list_resources_with_prefix(&ctx.tenant, ResourceKind::Workflow, prefix)
         .await?
         .into_iter()
         .filter_map(|r| WorkflowBuild::from_body(r.body))
@@ -149,7 +160,12 @@ pub async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> 
     let candidates = if parsed.is_amazon_owned() {
         managed_builds(&ctx.tenant.region)
     } else if parsed.owner == ctx.tenant.account {
-        own_builds(ctx).await?
+        let name_prefix = arn::arn(
+            &ctx.tenant.region,
+            &ctx.tenant.account,
+            &format!("workflow/{}/{nname}/", ty.arn_segment()),
+        );
+        own_builds_under(ctx, &name_prefix).await?
     } else {
         return Err(not_found());
     };
@@ -201,7 +217,13 @@ pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     let nname = normalize_name(name);
     let description = str_member(input, "description");
     let kms = str_member(input, "kmsKeyId");
-    let latest = own_builds(ctx)
+    let prefix = arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("workflow/{}/{}", ty.arn_segment(), nname),
+    );
+    // The builds of this version: one range read.
+    let latest = own_builds_under(ctx, &format!("{prefix}/{version}/"))
         .await?
         .into_iter()
         .filter(|w| w.ty == ty && w.nname == nname && w.version == version)
@@ -216,11 +238,6 @@ pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     }
     stop_if_dry_run(input)?;
     let build = latest.map_or(1, |w| w.build + 1);
-    let prefix = arn::arn(
-        &ctx.tenant.region,
-        &ctx.tenant.account,
-        &format!("workflow/{}/{}", ty.arn_segment(), nname),
-    );
     let build_arn = format!("{prefix}/{version}/{build}");
     let body = Obj::new()
         .set("arn", build_arn.clone())
@@ -312,54 +329,67 @@ pub async fn list_workflows(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         binding.insert("filters".into(), f.clone());
     }
     let page = PageRequest::new(ctx, OpCode::ListWorkflows, Value::Object(binding), input);
-    let builds = match owner {
-        "Amazon" => managed_builds(&ctx.tenant.region),
-        "AWSMarketplace" => Vec::new(),
-        _ => own_builds(ctx).await?,
+    // The newest build of each version (or, by name, of each name's newest version), if the
+    // filters take it.
+    let shown = |w: WorkflowBuild| {
+        let version = w.version.to_string();
+        let kept = filters.matches(|f| match f {
+            "name" => w.field("name"),
+            "version" => Some(version.as_str()),
+            "description" => w.field("description"),
+            "type" => Some(w.ty.as_str()),
+            _ => None,
+        });
+        if !kept {
+            return None;
+        }
+        let prefix = w
+            .arn()
+            .rsplitn(3, '/')
+            .nth(2)
+            .unwrap_or_default()
+            .to_string();
+        let (arn, key_version) = if by_name {
+            (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
+        } else {
+            (format!("{prefix}/{}", w.version), w.version)
+        };
+        let key = SortKey::new(w.nname.clone())
+            .ty(type_code(w.ty))
+            .version(key_version);
+        Some((key, version_summary(&w, arn, version)))
     };
-    // The newest build of each version (or, by name, of each name's newest version).
-    let best = newest_per_group(
-        builds,
-        |w| {
-            (
-                w.nname.clone(),
-                type_code(w.ty),
-                (!by_name).then_some(w.version),
-            )
-        },
-        |w| (w.version, w.build),
-    );
-    let items: Vec<(SortKey, Value)> = best
-        .into_iter()
-        .filter(|w| {
-            let version = w.version.to_string();
-            filters.matches(|f| match f {
-                "name" => w.field("name"),
-                "version" => Some(version.as_str()),
-                "description" => w.field("description"),
-                "type" => Some(w.ty.as_str()),
-                _ => None,
-            })
-        })
-        .map(|w| {
-            let prefix = w
-                .arn()
-                .rsplitn(3, '/')
-                .nth(2)
-                .unwrap_or_default()
-                .to_string();
-            let (arn, key_version) = if by_name {
-                (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
+    let grouping = if by_name {
+        Grouping::Name
+    } else {
+        Grouping::Version
+    };
+    let (items, token) = match owner {
+        "Amazon" | "AWSMarketplace" => {
+            let builds = if owner == "Amazon" {
+                managed_builds(&ctx.tenant.region)
             } else {
-                (format!("{prefix}/{}", w.version), w.version)
+                Vec::new()
             };
-            let key = SortKey::new(w.nname.clone())
-                .ty(type_code(w.ty))
-                .version(key_version);
-            (key, version_summary(&w, arn, w.version.to_string()))
-        })
-        .collect();
-    let (items, token) = page_sorted(&page, KeyShape::NAME_TYPE_VERSION, items)?;
+            let best = newest_per_group(
+                builds,
+                |w| grouping.group_of(&w.sort_key()),
+                |w| (w.version, w.build),
+            );
+            let items = best.into_iter().filter_map(shown).collect();
+            page_sorted(&page, KeyShape::NAME_TYPE_VERSION, items)?
+        }
+        _ => {
+            page_by_key(
+                &page,
+                ResourceKind::Workflow,
+                KeyShape::NAME_TYPE_VERSION,
+                grouping,
+                |r, _| Ok(WorkflowBuild::from_body(r.body).and_then(shown)),
+            )
+            .await?
+        }
+    };
     Ok(Obj::new()
         .set("workflowVersionList", items)
         .opt("nextToken", token)
@@ -379,7 +409,23 @@ pub async fn list_workflow_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiRe
         input,
     );
     let builds: Vec<WorkflowBuild> = match arn_text {
-        None => own_builds(ctx).await?,
+        None => {
+            let (items, token) = page_by_key(
+                &page,
+                ResourceKind::Workflow,
+                KeyShape::NAME_TYPE_VERSION_BUILD,
+                Grouping::Each,
+                |r, key| {
+                    let build = WorkflowBuild::from_body(r.body);
+                    Ok(build.map(|w| (key.clone(), build_summary(&w))))
+                },
+            )
+            .await?;
+            return Ok(Obj::new()
+                .set("workflowSummaryList", items)
+                .opt("nextToken", token)
+                .build());
+        }
         Some(text) => match Arn::parse(text) {
             Some(a)
                 if a.resource_type == "workflow"
@@ -389,7 +435,13 @@ pub async fn list_workflow_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiRe
                 let pool = if a.is_amazon_owned() {
                     managed_builds(&ctx.tenant.region)
                 } else if a.owner == ctx.tenant.account {
-                    own_builds(ctx).await?
+                    // The builds of this name only: one range read.
+                    let prefix = arn::arn(
+                        &ctx.tenant.region,
+                        &ctx.tenant.account,
+                        &format!("workflow/{}/{}/", a.path[0], a.path[1]),
+                    );
+                    own_builds_under(ctx, &prefix).await?
                 } else {
                     Vec::new()
                 };
@@ -405,34 +457,32 @@ pub async fn list_workflow_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiRe
     };
     let items: Vec<(SortKey, Value)> = builds
         .into_iter()
-        .map(|w| {
-            let key = SortKey::new(w.nname.clone())
-                .ty(type_code(w.ty))
-                .version(w.version)
-                .build(w.build);
-            let tags = w
-                .body
-                .get("tags")
-                .filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
-            let summary = Obj::new()
-                .set("arn", w.arn())
-                .opt("name", w.field("name"))
-                .set("version", w.version.to_string())
-                .opt("description", w.field("description"))
-                .opt("changeDescription", w.field("changeDescription"))
-                .set("type", w.ty.as_str())
-                .opt("owner", w.field("owner"))
-                .opt("dateCreated", w.field("dateCreated"))
-                .opt("tags", tags.cloned())
-                .build();
-            (key, summary)
-        })
+        .map(|w| (w.sort_key(), build_summary(&w)))
         .collect();
     let (items, token) = page_sorted(&page, KeyShape::NAME_TYPE_VERSION_BUILD, items)?;
     Ok(Obj::new()
         .set("workflowSummaryList", items)
         .opt("nextToken", token)
         .build())
+}
+
+/// A build's item in ListWorkflowBuildVersions (`WorkflowSummary`).
+fn build_summary(w: &WorkflowBuild) -> Value {
+    let tags = w
+        .body
+        .get("tags")
+        .filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
+    Obj::new()
+        .set("arn", w.arn())
+        .opt("name", w.field("name"))
+        .set("version", w.version.to_string())
+        .opt("description", w.field("description"))
+        .opt("changeDescription", w.field("changeDescription"))
+        .set("type", w.ty.as_str())
+        .opt("owner", w.field("owner"))
+        .opt("dateCreated", w.field("dateCreated"))
+        .opt("tags", tags.cloned())
+        .build()
 }
 
 pub async fn delete_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
