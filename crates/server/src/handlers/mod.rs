@@ -19,6 +19,7 @@ pub(crate) mod testkit;
 mod workflows;
 
 use crate::ctx::Ctx;
+use crate::idempotency::Idempotency;
 use serde_json::Value;
 use stepwise_api::operations::OperationId;
 use stepwise_api::{validate, ApiError, ApiResult, ErrorKind};
@@ -72,6 +73,15 @@ pub async fn handle(ctx: &Ctx<'_>, input: Value) -> ApiResult<Reply> {
                 );
                 backoff(attempt).await;
                 attempt += 1;
+            }
+            Err(e) if ctx.op.idempotency_token.is_some() => {
+                // The operation may have failed on reads that already saw another call with
+                // this token commit (a create finding what that call created). Serially, that
+                // call came first and this one replays its reply, or is refused as a mismatch.
+                return match Idempotency::check(ctx, &input).await? {
+                    Err(reply) => Ok(Reply::Value(reply)),
+                    Ok(_) => Err(e),
+                };
             }
             other => return other,
         }
