@@ -1,19 +1,13 @@
 //! Distribution configurations: CreateDistributionConfiguration,
 //! GetDistributionConfiguration, ListDistributionConfigurations,
-//! DeleteDistributionConfiguration (spec §4.4).
+//! DeleteDistributionConfiguration (spec §4.4): the family's rules, on the generic
+//! operations of [`super::family`].
 
-use super::filters::Filters;
+use super::family::{self, StoredResource};
 use super::json::{str_member, Obj};
-use super::stored::{
-    commit_create, create_response, delete_unused, ensure_absent, get_body, snapshot_of,
-    stop_if_dry_run,
-};
 use crate::ctx::Ctx;
-use crate::idempotency::Idempotency;
-use crate::listing::{page_by_key, Grouping, KeyShape, PageRequest};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashSet;
-use stepwise_api::arn::{self, normalize_name};
 use stepwise_api::schema;
 use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
@@ -51,123 +45,75 @@ pub(super) fn check_distributions(distributions: &[Value]) -> ApiResult<()> {
     Ok(())
 }
 
+pub(super) struct DistributionConfiguration;
+
+impl StoredResource for DistributionConfiguration {
+    const KIND: ResourceKind = ResourceKind::DistributionConfiguration;
+    const NAME: &'static str = "DistributionConfiguration";
+    const ARN_TYPE: &'static str = "distribution-configuration";
+    const ARN_MEMBER: &'static str = "distributionConfigurationArn";
+    const GET_MEMBER: &'static str = "distributionConfiguration";
+    const LIST_MEMBER: &'static str = "distributionConfigurationSummaryList";
+    const LIST_OP: OpCode = OpCode::ListDistributionConfigurations;
+    const FILTERS: &'static [&'static str] = &["name"];
+    const SNAPSHOT_POINTER: &'static str = "/distributionConfiguration/arn";
+
+    fn check(input: &Value) -> ApiResult<()> {
+        let distributions = input.get("distributions").and_then(Value::as_array);
+        check_distributions(distributions.map(Vec::as_slice).unwrap_or_default())
+    }
+
+    fn draft(ctx: &Ctx<'_>, input: &Value, arn: &str) -> Value {
+        let distributions = input
+            .get("distributions")
+            .cloned()
+            .unwrap_or_else(|| json!([]));
+        let draft = Obj::new()
+            .set("arn", arn)
+            .set("name", str_member(input, "name").unwrap_or_default())
+            .opt("description", str_member(input, "description"))
+            .set("distributions", distributions)
+            .set("timeoutMinutes", TIMEOUT_MINUTES)
+            .set("dateCreated", format_millis(ctx.now()))
+            .set(
+                "tags",
+                input.get("tags").cloned().unwrap_or_else(|| json!({})),
+            )
+            .build();
+        shaped(&schema::DISTRIBUTION_CONFIGURATION, &draft).unwrap_or(draft)
+    }
+
+    /// The summary lists the regions the configuration distributes to.
+    fn summary(body: &Value) -> Option<Value> {
+        let regions: Vec<Value> = body
+            .get("distributions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.get("region").cloned())
+            .collect();
+        let mut with_regions = body.clone();
+        with_regions
+            .as_object_mut()?
+            .insert("regions".into(), Value::Array(regions));
+        shaped(&schema::DISTRIBUTION_CONFIGURATION_SUMMARY, &with_regions)
+    }
+}
+
 pub async fn create_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, input).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
-    };
-    let distributions = input
-        .get("distributions")
-        .cloned()
-        .unwrap_or_else(|| json!([]));
-    check_distributions(
-        distributions
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default(),
-    )?;
-    let name = str_member(input, "name").unwrap_or_default();
-    let config_arn = arn::arn(
-        &ctx.tenant.region,
-        &ctx.tenant.account,
-        &format!("distribution-configuration/{}", normalize_name(name)),
-    );
-    ensure_absent(
-        ctx,
-        ResourceKind::DistributionConfiguration,
-        "DistributionConfiguration",
-        &config_arn,
-    )
-    .await?;
-    stop_if_dry_run(input)?;
-    let draft = Obj::new()
-        .set("arn", config_arn.clone())
-        .set("name", name)
-        .opt("description", str_member(input, "description"))
-        .set("distributions", distributions)
-        .set("timeoutMinutes", TIMEOUT_MINUTES)
-        .set("dateCreated", format_millis(ctx.now()))
-        .set(
-            "tags",
-            input.get("tags").cloned().unwrap_or_else(|| json!({})),
-        )
-        .build();
-    let body = shaped(&schema::DISTRIBUTION_CONFIGURATION, &draft).unwrap_or(draft);
-    let response = create_response(input, "distributionConfigurationArn", &config_arn).build();
-    commit_create(
-        ctx,
-        idem,
-        ResourceKind::DistributionConfiguration,
-        &config_arn,
-        body,
-        response,
-        Vec::new(),
-    )
-    .await
+    family::create::<DistributionConfiguration>(ctx, input).await
 }
 
 pub async fn get_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
-    let body = get_body(ctx, ResourceKind::DistributionConfiguration, arn_text).await?;
-    Ok(json!({ "distributionConfiguration": body }))
-}
-
-fn summary(body: &Value) -> Option<Value> {
-    let regions: Vec<Value> = body
-        .get("distributions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d.get("region").cloned())
-        .collect();
-    let mut with_regions = body.clone();
-    with_regions
-        .as_object_mut()?
-        .insert("regions".into(), Value::Array(regions));
-    shaped(&schema::DISTRIBUTION_CONFIGURATION_SUMMARY, &with_regions)
+    family::get::<DistributionConfiguration>(ctx, input).await
 }
 
 pub async fn list_distribution_configurations(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let filters = Filters::from_input(input, &["name"])?;
-    let mut binding = Map::new();
-    if let Some(f) = input.get("filters") {
-        binding.insert("filters".into(), f.clone());
-    }
-    let page = PageRequest::new(
-        ctx,
-        OpCode::ListDistributionConfigurations,
-        Value::Object(binding),
-        input,
-    );
-    let (items, token) = page_by_key(
-        &page,
-        ResourceKind::DistributionConfiguration,
-        KeyShape::NAME,
-        Grouping::Each,
-        |r, key| {
-            if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
-                return Ok(None);
-            }
-            Ok(summary(&r.body).map(|s| (key.clone(), s)))
-        },
-    )
-    .await?;
-    Ok(Obj::new()
-        .set("distributionConfigurationSummaryList", items)
-        .opt("nextToken", token)
-        .build())
+    family::list::<DistributionConfiguration>(ctx, input).await
 }
 
 pub async fn delete_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "distributionConfigurationArn").unwrap_or_default();
-    delete_unused(
-        ctx,
-        ResourceKind::DistributionConfiguration,
-        arn_text,
-        snapshot_of("/distributionConfiguration/arn", arn_text),
-    )
-    .await?;
-    Ok(json!({ "distributionConfigurationArn": arn_text }))
+    family::delete::<DistributionConfiguration>(ctx, input).await
 }
 
 #[cfg(test)]

@@ -1,18 +1,11 @@
 //! Infrastructure configurations: CreateInfrastructureConfiguration,
 //! GetInfrastructureConfiguration, ListInfrastructureConfigurations,
-//! DeleteInfrastructureConfiguration (spec §4.3).
+//! DeleteInfrastructureConfiguration (spec §4.3): the family's rules, on the generic
+//! operations of [`super::family`].
 
-use super::filters::Filters;
-use super::json::{str_member, Obj};
-use super::stored::{
-    commit_create, create_response, delete_unused, ensure_absent, get_body, snapshot_of,
-    stop_if_dry_run,
-};
+use super::family::{self, StoredResource};
 use crate::ctx::Ctx;
-use crate::idempotency::Idempotency;
-use crate::listing::{page_by_key, Grouping, KeyShape, PageRequest};
 use serde_json::{json, Map, Value};
-use stepwise_api::arn::{self, normalize_name};
 use stepwise_api::schema;
 use stepwise_api::shaped::shaped;
 use stepwise_api::time::format_millis;
@@ -39,102 +32,57 @@ const COPIED: [&str; 15] = [
     "tags",
 ];
 
-pub async fn create_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let idem = match Idempotency::check(ctx, input).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
-    };
-    let name = str_member(input, "name").unwrap_or_default();
-    let config_arn = arn::arn(
-        &ctx.tenant.region,
-        &ctx.tenant.account,
-        &format!("infrastructure-configuration/{}", normalize_name(name)),
-    );
-    ensure_absent(
-        ctx,
-        ResourceKind::InfrastructureConfiguration,
-        "InfrastructureConfiguration",
-        &config_arn,
-    )
-    .await?;
-    stop_if_dry_run(input)?;
-    let mut draft = Map::new();
-    for key in COPIED {
-        if let Some(v) = input.get(key) {
-            draft.insert(key.to_string(), v.clone());
+pub(super) struct InfrastructureConfiguration;
+
+impl StoredResource for InfrastructureConfiguration {
+    const KIND: ResourceKind = ResourceKind::InfrastructureConfiguration;
+    const NAME: &'static str = "InfrastructureConfiguration";
+    const ARN_TYPE: &'static str = "infrastructure-configuration";
+    const ARN_MEMBER: &'static str = "infrastructureConfigurationArn";
+    const GET_MEMBER: &'static str = "infrastructureConfiguration";
+    const LIST_MEMBER: &'static str = "infrastructureConfigurationSummaryList";
+    const LIST_OP: OpCode = OpCode::ListInfrastructureConfigurations;
+    const FILTERS: &'static [&'static str] = &["name"];
+    const SNAPSHOT_POINTER: &'static str = "/infrastructureConfiguration/arn";
+
+    fn draft(ctx: &Ctx<'_>, input: &Value, arn: &str) -> Value {
+        let mut draft = Map::new();
+        for key in COPIED {
+            if let Some(v) = input.get(key) {
+                draft.insert(key.to_string(), v.clone());
+            }
         }
+        draft.insert("arn".into(), json!(arn));
+        draft.insert("dateCreated".into(), json!(format_millis(ctx.now())));
+        let on_failure = input
+            .get("terminateInstanceOnFailure")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        draft.insert("terminateInstanceOnFailure".into(), json!(on_failure));
+        draft.entry("tags").or_insert_with(|| json!({}));
+        let draft = Value::Object(draft);
+        shaped(&schema::INFRASTRUCTURE_CONFIGURATION, &draft).unwrap_or(draft)
     }
-    draft.insert("arn".into(), json!(config_arn));
-    draft.insert("dateCreated".into(), json!(format_millis(ctx.now())));
-    let on_failure = input
-        .get("terminateInstanceOnFailure")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    draft.insert("terminateInstanceOnFailure".into(), json!(on_failure));
-    draft.entry("tags").or_insert_with(|| json!({}));
-    let draft = Value::Object(draft);
-    let body = shaped(&schema::INFRASTRUCTURE_CONFIGURATION, &draft).unwrap_or(draft);
-    let response = create_response(input, "infrastructureConfigurationArn", &config_arn).build();
-    commit_create(
-        ctx,
-        idem,
-        ResourceKind::InfrastructureConfiguration,
-        &config_arn,
-        body,
-        response,
-        Vec::new(),
-    )
-    .await
+
+    fn summary(body: &Value) -> Option<Value> {
+        shaped(&schema::INFRASTRUCTURE_CONFIGURATION_SUMMARY, body)
+    }
+}
+
+pub async fn create_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+    family::create::<InfrastructureConfiguration>(ctx, input).await
 }
 
 pub async fn get_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
-    let body = get_body(ctx, ResourceKind::InfrastructureConfiguration, arn_text).await?;
-    Ok(json!({ "infrastructureConfiguration": body }))
+    family::get::<InfrastructureConfiguration>(ctx, input).await
 }
 
 pub async fn list_infrastructure_configurations(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let filters = Filters::from_input(input, &["name"])?;
-    let mut binding = Map::new();
-    if let Some(f) = input.get("filters") {
-        binding.insert("filters".into(), f.clone());
-    }
-    let page = PageRequest::new(
-        ctx,
-        OpCode::ListInfrastructureConfigurations,
-        Value::Object(binding),
-        input,
-    );
-    let (items, token) = page_by_key(
-        &page,
-        ResourceKind::InfrastructureConfiguration,
-        KeyShape::NAME,
-        Grouping::Each,
-        |r, key| {
-            if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
-                return Ok(None);
-            }
-            let summary = shaped(&schema::INFRASTRUCTURE_CONFIGURATION_SUMMARY, &r.body);
-            Ok(summary.map(|s| (key.clone(), s)))
-        },
-    )
-    .await?;
-    Ok(Obj::new()
-        .set("infrastructureConfigurationSummaryList", items)
-        .opt("nextToken", token)
-        .build())
+    family::list::<InfrastructureConfiguration>(ctx, input).await
 }
 
 pub async fn delete_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
-    delete_unused(
-        ctx,
-        ResourceKind::InfrastructureConfiguration,
-        arn_text,
-        snapshot_of("/infrastructureConfiguration/arn", arn_text),
-    )
-    .await?;
-    Ok(json!({ "infrastructureConfigurationArn": arn_text }))
+    family::delete::<InfrastructureConfiguration>(ctx, input).await
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 mod actions;
 mod distribution;
 mod executions;
+mod family;
 mod filters;
 mod images;
 mod infrastructure;
