@@ -482,6 +482,41 @@ def assert_server_token_shape(token: str) -> None:
 # --------------------------------------------------------------------------- resources
 
 
+# A BUILD workflow whose `Gate` step waits for SendWorkflowStepAction; `Echo` shows the answer.
+GATED_WORKFLOW = """schemaVersion: 1.0
+steps:
+  - name: Launch
+    action: LaunchInstance
+    inputs:
+      waitFor: ssmAgent
+  - name: Gate
+    action: WaitForAction
+    inputs:
+      payload: please approve
+  - name: Echo
+    action: RunCommand
+    inputs:
+      instanceId.$: $.stepOutputs.Launch.instanceId
+      documentName: AWS-RunShellScript
+      approval.$: $.stepOutputs.Gate.reason
+  - name: Terminate
+    action: TerminateInstance
+    inputs:
+      instanceId.$: $.stepOutputs.Launch.instanceId
+"""
+
+
+def wait_for(predicate, what: str, timeout: float = 20.0):
+    """The first truthy value of `predicate()`, polled every 50 ms; fails after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def unique_name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 

@@ -6,11 +6,10 @@ stretch every step to 100 simulated seconds (one real second), so a kill lands m
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
-from stepwise_harness import Kit, make_client, serving, step_names
+from stepwise_harness import Kit, make_client, serving, step_names, wait_for
 
 SCALE = "0.01"
 STEPS = 4
@@ -22,14 +21,6 @@ def slow_server(stepwise_bin, tmp_path_factory):
         yield server
 
 
-def _wait(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_build_killed_mid_step_finishes_after_restart(slow_server):
@@ -49,7 +40,7 @@ def test_a_build_killed_mid_step_finishes_after_restart(slow_server):
         steps = client.list_workflow_step_executions(workflowExecutionId=executions[0]["workflowExecutionId"])["steps"]
         return (executions[0], steps) if len(steps) == 2 and steps[1]["status"] == "RUNNING" else None
 
-    execution, before = _wait(second_step_running, what="the second step to run")
+    execution, before = wait_for(second_step_running, "the second step to run")
     slow_server.kill9_and_restart()
 
     client = make_client(slow_server.endpoint)

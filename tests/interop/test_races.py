@@ -11,7 +11,6 @@ is actioned, so no build is left running against the clock and nothing waits on 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections import Counter
 from typing import Any, Callable
@@ -26,6 +25,7 @@ from stepwise_harness import (
     image_version_arn,
     make_client,
     unique_name,
+    wait_for,
     workflow_document,
 )
 
@@ -166,14 +166,6 @@ def assert_no_problems(problems: list[str], bursts: int) -> None:
     assert not problems, f"{len(problems)} of {bursts} bursts went wrong:\n" + "\n".join(problems)
 
 
-def wait_for(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -9,39 +9,8 @@ import uuid
 
 import pytest
 
-from stepwise_harness import Kit, make_client, serving, unique_name
+from stepwise_harness import GATED_WORKFLOW as GATED, Kit, make_client, serving, unique_name, wait_for
 
-GATED = """schemaVersion: 1.0
-steps:
-  - name: Launch
-    action: LaunchInstance
-    inputs:
-      waitFor: ssmAgent
-  - name: Gate
-    action: WaitForAction
-    inputs:
-      payload: please approve
-  - name: Echo
-    action: RunCommand
-    inputs:
-      instanceId.$: $.stepOutputs.Launch.instanceId
-      documentName: AWS-RunShellScript
-      approval.$: $.stepOutputs.Gate.reason
-  - name: Terminate
-    action: TerminateInstance
-    inputs:
-      instanceId.$: $.stepOutputs.Launch.instanceId
-"""
-
-
-def wait_for(predicate, what: str, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")

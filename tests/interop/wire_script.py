@@ -29,6 +29,8 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable
 
+from stepwise_harness import GATED_WORKFLOW
+
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 ACCOUNT = "123456789012"
@@ -77,27 +79,6 @@ steps:
       instanceId.$: $.stepOutputs.LaunchTest.instanceId
 """
 
-GATED_DOC = """schemaVersion: 1.0
-steps:
-  - name: Launch
-    action: LaunchInstance
-    inputs:
-      waitFor: ssmAgent
-  - name: Gate
-    action: WaitForAction
-    inputs:
-      payload: please approve
-  - name: Echo
-    action: RunCommand
-    inputs:
-      instanceId.$: $.stepOutputs.Launch.instanceId
-      documentName: AWS-RunShellScript
-      approval.$: $.stepOutputs.Gate.reason
-  - name: Terminate
-    action: TerminateInstance
-    inputs:
-      instanceId.$: $.stepOutputs.Launch.instanceId
-"""
 
 # --------------------------------------------------------------------------- normalisation
 
@@ -289,7 +270,7 @@ def run(endpoint: str) -> list[dict[str, Any]]:
                    {"name": "wire-test", "semanticVersion": "1.0.0", "type": "TEST", "data": TEST_DOC,
                     "clientToken": "wf-token-7", "tags": {"team": "wire"}})["workflowBuildVersionArn"]
     gated_wf = call("CreateWorkflow gated", "PUT", "/CreateWorkflow",
-                    {"name": "wire-gated", "semanticVersion": "1.0.0", "type": "BUILD", "data": GATED_DOC,
+                    {"name": "wire-gated", "semanticVersion": "1.0.0", "type": "BUILD", "data": GATED_WORKFLOW,
                      "clientToken": "wf-token-8"})["workflowBuildVersionArn"]
     doomed_wf = call("CreateWorkflow to delete", "PUT", "/CreateWorkflow",
                      {"name": "wire-doomed", "semanticVersion": "2.0.0", "type": "BUILD", "data": BUILD_DOC,

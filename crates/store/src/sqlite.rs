@@ -332,20 +332,11 @@ impl SqliteStore {
         tenant: &Tenant,
         kind: ResourceKind,
     ) -> StoreResult<Vec<Resource>> {
-        self.with_reader(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT arn, body, revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 ORDER BY arn",
-            )?;
-            let rows = st.query_map(params![tenant.account, tenant.region, kind.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (arn, body, revision) = row?;
-                out.push(Resource { arn, body: parse_json(&body)?, revision });
-            }
-            Ok(out)
-        })
+        self.read_resources(
+            "SELECT arn, body, revision FROM resources
+             WHERE account = ?1 AND region = ?2 AND kind = ?3 ORDER BY arn",
+            params![tenant.account, tenant.region, kind.as_str()],
+        )
     }
 
     /// Up to `limit` resources of `kind` in listing-key order, strictly after `after`.
@@ -356,39 +347,18 @@ impl SqliteStore {
         after: Option<&[u8]>,
         limit: usize,
     ) -> StoreResult<Vec<Resource>> {
-        self.with_reader(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT arn, body, revision FROM resources
-                 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND sort_key > ?4
-                 ORDER BY sort_key LIMIT ?5",
-            )?;
-            let rows = st.query_map(
-                params![
-                    tenant.account,
-                    tenant.region,
-                    kind.as_str(),
-                    after.unwrap_or(&[]),
-                    limit as i64
-                ],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
-            )?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (arn, body, revision) = row?;
-                out.push(Resource {
-                    arn,
-                    body: parse_json(&body)?,
-                    revision,
-                });
-            }
-            Ok(out)
-        })
+        self.read_resources(
+            "SELECT arn, body, revision FROM resources
+             WHERE account = ?1 AND region = ?2 AND kind = ?3 AND sort_key > ?4
+             ORDER BY sort_key LIMIT ?5",
+            params![
+                tenant.account,
+                tenant.region,
+                kind.as_str(),
+                after.unwrap_or(&[]),
+                limit as i64
+            ],
+        )
     }
 
     /// The resources of `kind` in the tenancy whose ARN starts with `prefix`, in ARN order.
@@ -398,17 +368,43 @@ impl SqliteStore {
         kind: ResourceKind,
         prefix: &str,
     ) -> StoreResult<Vec<Resource>> {
+        self.read_resources(
+            "SELECT arn, body, revision FROM resources
+             WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn >= ?4 AND arn < ?5
+             ORDER BY arn",
+            params![
+                tenant.account,
+                tenant.region,
+                kind.as_str(),
+                prefix,
+                prefix_end(prefix)
+            ],
+        )
+    }
+
+    /// The resources a query selecting `arn, body, revision` returns.
+    fn read_resources(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> StoreResult<Vec<Resource>> {
         self.with_reader(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT arn, body, revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn >= ?4 AND arn < ?5 ORDER BY arn",
-            )?;
-            let rows = st.query_map(params![tenant.account, tenant.region, kind.as_str(), prefix, prefix_end(prefix)], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            let mut st = c.prepare_cached(sql)?;
+            let rows = st.query_map(params, |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
             })?;
             let mut out = Vec::new();
             for row in rows {
                 let (arn, body, revision) = row?;
-                out.push(Resource { arn, body: parse_json(&body)?, revision });
+                out.push(Resource {
+                    arn,
+                    body: parse_json(&body)?,
+                    revision,
+                });
             }
             Ok(out)
         })
