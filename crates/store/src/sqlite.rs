@@ -1287,6 +1287,47 @@ mod tests {
     }
 
     #[test]
+    fn a_v3_store_gets_revisions_and_listing_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/web/1.0.0";
+        {
+            // The resources table as schema v3 had it.
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE resources (
+                     account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL,
+                     arn TEXT NOT NULL, body TEXT NOT NULL, status TEXT,
+                     PRIMARY KEY (account, region, kind, arn)) WITHOUT ROWID;
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO resources VALUES ('123456789012', 'us-east-1', 'image-recipe', ?1, '{}', NULL)",
+                [arn],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let tenant = Tenant::new("123456789012", "us-east-1");
+        let listed = store
+            .list_resources_by_key(&tenant, ResourceKind::ImageRecipe, None, 10)
+            .unwrap();
+        assert_eq!(listed.len(), 1, "the old row has its listing key");
+        assert_eq!((listed[0].arn.as_str(), listed[0].revision), (arn, 1));
+        store
+            .apply(
+                &tenant,
+                &[Write::ExpectResource {
+                    kind: ResourceKind::ImageRecipe,
+                    arn: arn.into(),
+                    revision: 1,
+                }],
+            )
+            .unwrap();
+    }
+
+    #[test]
     fn a_second_cancellation_while_one_is_pending_conflicts() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path().join("s.db")).unwrap();
