@@ -225,7 +225,11 @@ def cmd_deep(a: argparse.Namespace) -> None:
 def cmd_report(a: argparse.Namespace) -> None:
     res: dict = {}
     labels: list[str] = []
+    rss: dict = {}
     for line in open(a.file):
+        if line.startswith("PEAKRSS "):
+            _, label, size, mib = line.split()
+            rss[label, int(size)] = float(mib)
         if not line.startswith("RESULT "):
             continue
         _, part, label, size, op, *kv = line.split()
@@ -245,7 +249,7 @@ def cmd_report(a: argparse.Namespace) -> None:
         print(f"== A. scaling: sequential latency, ms (median / p90), ratio = median / median at {base} images")
         head = f"{'operation':<24}{'images':>8}"
         for lb in labels:
-            head += f"  {lb + ' median':>16}{'p90':>9}{'n':>5}{'ratio':>7}"
+            head += f"  {lb + ' median':>17}{'p90':>11}{'n':>5}{'ratio':>9}"
         if len(labels) == 2:
             head += f"  {labels[0] + '/' + labels[1]:>14}"
         print(head)
@@ -258,12 +262,12 @@ def cmd_report(a: argparse.Namespace) -> None:
                     v = res.get(("A", lb, s, op))
                     b = res.get(("A", lb, base, op))
                     if v is None:
-                        row += f"  {'-':>16}{'-':>9}{'-':>5}{'-':>7}"
+                        row += f"  {'-':>17}{'-':>11}{'-':>5}{'-':>9}"
                         meds.append(None)
                         continue
                     r = v[0] / b[0] if b else float("nan")
                     worst[lb, op] = max(worst[lb, op], r)
-                    row += f"  {v[0]:>16.3f}{v[1]:>9.3f}{v[2]:>5}{r:>7.2f}"
+                    row += f"  {v[0]:>17.3f}{v[1]:>11.3f}{v[2]:>5}{r:>9.2f}"
                     meds.append(v[0])
                 if len(labels) == 2 and None not in meds:
                     row += f"  {meds[0] / meds[1]:>14.2f}"
@@ -273,6 +277,10 @@ def cmd_report(a: argparse.Namespace) -> None:
         for lb in labels:
             missed = [f"{op} ({worst[lb, op]:.2f}x)" for op in ops if worst[lb, op] > 2.0]
             print(f"  {lb}: " + ("met" if not missed else "MISSED by " + ", ".join(missed)))
+        if rss:
+            print("server peak RSS (VmHWM) after the operations, MiB: " + "; ".join(
+                f"{lb} " + ", ".join(f"{s}: {rss[lb, s]:.0f}" for s in sizes if (lb, s) in rss)
+                for lb in labels))
         print()
 
     b_keys = [k for k in res if k[0] == "B"]
