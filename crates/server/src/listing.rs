@@ -6,7 +6,7 @@ use crate::ctx::Ctx;
 use serde_json::Value;
 use stepwise_api::arn::SemVer;
 pub use stepwise_api::sort_key::SortKey;
-use stepwise_api::ApiResult;
+use stepwise_api::{ApiError, ApiResult};
 use stepwise_store::{Resource, ResourceKind};
 use stepwise_token::{CursorReader, CursorWriter, OpCode, Scope};
 
@@ -204,6 +204,17 @@ impl Grouping {
     }
 }
 
+impl Grouping {
+    /// The byte length of the key parts a group leaves out (a build; a version and a build).
+    fn group_tail(self) -> usize {
+        match self {
+            Grouping::Each => 0,
+            Grouping::Version => 4,
+            Grouping::Name => 16,
+        }
+    }
+}
+
 /// The most stored resources one keyset read fetches for a page.
 const MAX_CHUNK: usize = 1000;
 
@@ -221,16 +232,16 @@ pub async fn page_by_key<T>(
     let cursor = request.cursor(|r| decode_key(r, shape))?;
     // A grouped listing's cursor names a group (no build): its page starts after every
     // build of that group, whose stored keys end in 4 more bytes.
-    let tail = if grouping == Grouping::Each { 0 } else { 4 };
-    let mut after = cursor.map(|k| k.bytes_after_group(tail));
+    let cursor_tail = if grouping == Grouping::Each { 0 } else { 4 };
+    let mut after = cursor.map(|k| k.bytes_after_group(cursor_tail));
+    // A grouped listing reads one resource per group, its newest (the first in key order),
+    // then seeks past the group's other builds, however many there are.
     let chunk = match grouping {
-        Grouping::Each => request.limit + 1,
-        _ => (request.limit + 1) * 4,
-    }
-    .min(MAX_CHUNK);
+        Grouping::Each => (request.limit + 1).min(MAX_CHUNK),
+        _ => 1,
+    };
     let ctx = request.ctx;
     let mut items = Vec::with_capacity(request.limit + 1);
-    let mut last_group: Option<SortKey> = None;
     'read: loop {
         let rows = ctx
             .state
@@ -239,15 +250,18 @@ pub async fn page_by_key<T>(
             .await?;
         let exhausted = rows.len() < chunk;
         for resource in rows {
-            let Some(key) = SortKey::of_arn(&resource.arn) else {
-                continue;
-            };
-            after = Some(key.bytes());
-            let group = grouping.group_of(&key);
-            if last_group.as_ref() == Some(&group) {
-                continue;
-            }
-            last_group = Some(group);
+            let key = SortKey::of_arn(&resource.arn).ok_or_else(|| {
+                ApiError::internal(format!(
+                    "stored ARN without a listing key: {}",
+                    resource.arn
+                ))
+            })?;
+            after = Some(match grouping {
+                Grouping::Each => key.bytes(),
+                _ => grouping
+                    .group_of(&key)
+                    .bytes_after_group(grouping.group_tail()),
+            });
             if let Some(item) = show(resource, &key)? {
                 items.push(item);
                 if items.len() > request.limit {
