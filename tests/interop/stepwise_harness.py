@@ -506,6 +506,21 @@ steps:
 """
 
 
+# A TEST workflow that parks at `Gate`; STOP fails it (and the image, after its build).
+GATED_TEST_WORKFLOW = """schemaVersion: 1.0
+steps:
+  - name: LaunchTest
+    action: LaunchInstance
+    inputs:
+      waitFor: ssmAgent
+  - name: Gate
+    action: WaitForAction
+  - name: TerminateTest
+    action: TerminateInstance
+    inputs:
+      instanceId.$: $.stepOutputs.LaunchTest.instanceId
+"""
+
 def wait_for(predicate, what: str, timeout: float = 20.0):
     """The first truthy value of `predicate()`, polled every 50 ms; fails after `timeout` s."""
     deadline = time.monotonic() + timeout

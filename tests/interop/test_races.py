@@ -24,6 +24,7 @@ from stepwise_harness import (
     Kit,
     image_version_arn,
     make_client,
+    GATED_TEST_WORKFLOW as GATED_TEST,
     unique_name,
     wait_for,
     workflow_document,
@@ -48,21 +49,6 @@ steps:
     action: TerminateInstance
     inputs:
       instanceId.$: $.stepOutputs.Launch.instanceId
-"""
-
-# A TEST workflow that parks at `Gate`; STOP fails it (and the image, after the build succeeded).
-GATED_TEST = """schemaVersion: 1.0
-steps:
-  - name: LaunchTest
-    action: LaunchInstance
-    inputs:
-      waitFor: ssmAgent
-  - name: Gate
-    action: WaitForAction
-  - name: TerminateTest
-    action: TerminateInstance
-    inputs:
-      instanceId.$: $.stepOutputs.LaunchTest.instanceId
 """
 
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from stepwise_harness import GATED_WORKFLOW as GATED, Kit, make_client, serving, unique_name, wait_for
+from stepwise_harness import GATED_TEST_WORKFLOW as GATED_TEST, GATED_WORKFLOW as GATED, Kit, make_client, serving, unique_name, wait_for
 
 
 
@@ -213,19 +213,6 @@ def test_cancelling_a_running_step_at_a_positive_time_scale(stepwise_bin, tmp_pa
 
 # --------------------------------------------------------------------------- retry
 
-GATED_TEST = """schemaVersion: 1.0
-steps:
-  - name: LaunchTest
-    action: LaunchInstance
-    inputs:
-      waitFor: ssmAgent
-  - name: Gate
-    action: WaitForAction
-  - name: TerminateTest
-    action: TerminateInstance
-    inputs:
-      instanceId.$: $.stepOutputs.LaunchTest.instanceId
-"""
 
 
 def test_retry_reruns_the_failed_test_stage_in_place(imagebuilder, kit: Kit):
