@@ -168,7 +168,8 @@ def rust_type(shapes, name):
         key = shapes[s["key"]["shape"]]
         if key["type"] != "string":
             raise SystemExit("map %s has a non-string key" % name)
-        return "std::collections::BTreeMap<String, %s>" % rust_type(shapes, s["value"]["shape"])
+        # In the order given: a stored map (tags) is answered in the order it was sent.
+        return "indexmap::IndexMap<String, %s>" % rust_type(shapes, s["value"]["shape"])
     raise SystemExit("shape %s has unsupported type %s" % (name, t))
 
 
@@ -268,6 +269,7 @@ def gen_model(model, names, version):
             )
             out.append("pub %s: Option<%s>,\n" % (fname, rust_type(shapes, spec["shape"])))
         out.append("}\n\n")
+    out.extend(member_impls(model))
     out.append("/// The allowed values of every enum string shape, in model order.\n")
     out.append("pub mod enums {\n")
     for name in names:
@@ -277,6 +279,44 @@ def gen_model(model, names, version):
             out.append("pub const %s: &[&str] = &[%s];\n" % (upper(name), values))
     out.append("}\n")
     return "".join(out)
+
+
+# The members generic handler code reads from any served operation's input, by name and
+# type: (trait in crate::members, its methods as (method, member, shape type)).
+MEMBER_TRAITS = [
+    ("Idempotent", [("client_token", "clientToken", "string")]),
+    ("Named", [("name", "name", "string")]),
+    ("Paged", [("max_results", "maxResults", "integer"), ("next_token", "nextToken", "string")]),
+    ("Filtered", [("filters", "filters", "list")]),
+]
+
+
+def member_impls(model):
+    """`impl crate::members::X for Request` for every served operation's input that has
+    the members trait X reads."""
+    shapes = model["shapes"]
+    out = []
+    for op in OPERATIONS:
+        name = model["operations"][op]["input"]["shape"]
+        members = shapes[name]["members"]
+        for trait, methods in MEMBER_TRAITS:
+            if not all(m in members and shapes[members[m]["shape"]]["type"] == t
+                       for _, m, t in methods):
+                continue
+            out.append("impl crate::members::%s for %s {\n" % (trait, name))
+            for method, member, t in methods:
+                field = field_name(member)
+                if t == "string":
+                    out.append("fn %s(&self) -> Option<&str> { self.%s.as_deref() }\n"
+                               % (method, field))
+                elif t == "integer":
+                    out.append("fn %s(&self) -> Option<i32> { self.%s }\n" % (method, field))
+                else:
+                    item = rust_type(shapes, shapes[members[member]["shape"]]["member"]["shape"])
+                    out.append("fn %s(&self) -> &[%s] { self.%s.as_deref().unwrap_or_default() }\n"
+                               % (method, item, field))
+            out.append("}\n\n")
+    return out
 
 
 SCHEMA_PRELUDE = """
@@ -843,12 +883,13 @@ def gen_operations(model, version):
         ", ".join("OperationId::%s" % n for _, n in sorted(labelled_routes))))
     out.append(
         "/// Hands the served operations, in name order, to the macro `$m` as\n"
-        "/// `(OperationId variant, handler name)` pairs, the handler name being the operation's\n"
-        "/// name in snake case: `served_operations!(m)` expands to\n"
-        "/// `m! { (CancelImageCreation, cancel_image_creation), ... }`. Arguments after the\n"
-        "/// macro's name are passed first, followed by a semicolon:\n"
+        "/// `(OperationId variant, handler name, input type, output type)`, the handler name\n"
+        "/// being the operation's name in snake case and the types those of [`crate::model`]:\n"
+        "/// `served_operations!(m)` expands to `m! { (CancelImageCreation,\n"
+        "/// cancel_image_creation, CancelImageCreationRequest, CancelImageCreationResponse),\n"
+        "/// ... }`. Arguments after the macro's name are passed first, followed by a semicolon:\n"
         "/// `served_operations!(m, op, ctx)` expands to `m! { op, ctx; (CancelImageCreation,\n"
-        "/// cancel_image_creation), ... }` (so that `m` can name the caller's variables).\n"
+        "/// ...), ... }` (so that `m` can name the caller's variables).\n"
         "#[macro_export]\n"
         "macro_rules! served_operations {\n"
         "    ($m:ident $(, $($args:tt)*)?) => {\n"
@@ -857,7 +898,9 @@ def gen_operations(model, version):
         "%s"
         "        }\n"
         "    };\n"
-        "}\n" % "".join("            (%s, %s),\n" % (n, snake(n)) for n in served))
+        "}\n" % "".join("            (%s, %s, %s, %s),\n" % (
+            n, snake(n), model["operations"][n]["input"]["shape"],
+            model["operations"][n]["output"]["shape"]) for n in served))
     return "".join(out)
 
 

@@ -127,13 +127,13 @@ pub fn arn(region: &str, owner: &str, resource: &str) -> String {
 }
 
 /// The four wildcard references of `latestVersionReferences` for `<prefix>/<M.m.p>`.
-pub fn latest_version_references(prefix: &str, v: SemVer) -> serde_json::Value {
-    serde_json::json!({
-        "latestVersionArn": format!("{prefix}/x.x.x"),
-        "latestMajorVersionArn": format!("{prefix}/{}.x.x", v.0),
-        "latestMinorVersionArn": format!("{prefix}/{}.{}.x", v.0, v.1),
-        "latestPatchVersionArn": format!("{prefix}/{}", v),
-    })
+pub fn latest_version_references(prefix: &str, v: SemVer) -> crate::model::LatestVersionReferences {
+    crate::model::LatestVersionReferences {
+        latest_version_arn: Some(format!("{prefix}/x.x.x")),
+        latest_major_version_arn: Some(format!("{prefix}/{}.x.x", v.0)),
+        latest_minor_version_arn: Some(format!("{prefix}/{}.{}.x", v.0, v.1)),
+        latest_patch_version_arn: Some(format!("{prefix}/{}", v)),
+    }
 }
 
 #[cfg(test)]

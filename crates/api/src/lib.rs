@@ -5,6 +5,7 @@
 pub mod arn;
 pub mod error;
 pub mod ids;
+pub mod members;
 pub mod model;
 pub mod operations;
 pub mod pyfmt;

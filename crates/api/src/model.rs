@@ -55,7 +55,7 @@ pub struct AmiDistributionConfiguration {
     )]
     pub target_account_ids: Option<Vec<String>>,
     #[serde(rename = "amiTags", default, skip_serializing_if = "Option::is_none")]
-    pub ami_tags: Option<std::collections::BTreeMap<String, String>>,
+    pub ami_tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
     #[serde(
@@ -247,7 +247,7 @@ pub struct ContainerRecipe {
     )]
     pub date_created: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "workingDirectory",
         default,
@@ -279,7 +279,7 @@ pub struct CreateDistributionConfigurationRequest {
     )]
     pub distributions: Option<Vec<Distribution>>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "clientToken",
         default,
@@ -343,7 +343,7 @@ pub struct CreateImageRecipeRequest {
     )]
     pub block_device_mappings: Option<Vec<InstanceBlockDeviceMapping>>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "workingDirectory",
         default,
@@ -357,7 +357,7 @@ pub struct CreateImageRecipeRequest {
     )]
     pub additional_instance_configuration: Option<AdditionalInstanceConfiguration>,
     #[serde(rename = "amiTags", default, skip_serializing_if = "Option::is_none")]
-    pub ami_tags: Option<std::collections::BTreeMap<String, String>>,
+    pub ami_tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "amiWatermarks",
         default,
@@ -437,7 +437,7 @@ pub struct CreateImageRequest {
     )]
     pub enhanced_image_metadata_enabled: Option<bool>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "clientToken",
         default,
@@ -547,7 +547,7 @@ pub struct CreateInfrastructureConfigurationRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub resource_tags: Option<std::collections::BTreeMap<String, String>>,
+    pub resource_tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "instanceMetadataOptions",
         default,
@@ -555,7 +555,7 @@ pub struct CreateInfrastructureConfigurationRequest {
     )]
     pub instance_metadata_options: Option<InstanceMetadataOptions>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(rename = "placement", default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<Placement>,
     #[serde(
@@ -621,7 +621,7 @@ pub struct CreateWorkflowRequest {
     #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "clientToken",
         default,
@@ -827,7 +827,7 @@ pub struct DistributionConfiguration {
     )]
     pub date_updated: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -855,7 +855,7 @@ pub struct DistributionConfigurationSummary {
     )]
     pub date_updated: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(rename = "regions", default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<String>>,
 }
@@ -1355,7 +1355,7 @@ pub struct Image {
     )]
     pub output_resources: Option<OutputResources>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(rename = "buildType", default, skip_serializing_if = "Option::is_none")]
     pub build_type: Option<String>,
     #[serde(
@@ -1501,7 +1501,7 @@ pub struct ImageRecipe {
     )]
     pub date_created: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "workingDirectory",
         default,
@@ -1515,7 +1515,7 @@ pub struct ImageRecipe {
     )]
     pub additional_instance_configuration: Option<AdditionalInstanceConfiguration>,
     #[serde(rename = "amiTags", default, skip_serializing_if = "Option::is_none")]
-    pub ami_tags: Option<std::collections::BTreeMap<String, String>>,
+    pub ami_tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "amiWatermarks",
         default,
@@ -1547,7 +1547,7 @@ pub struct ImageRecipeSummary {
     )]
     pub date_created: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1631,7 +1631,7 @@ pub struct ImageSummary {
     )]
     pub output_resources: Option<OutputResources>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(rename = "buildType", default, skip_serializing_if = "Option::is_none")]
     pub build_type: Option<String>,
     #[serde(
@@ -1773,7 +1773,7 @@ pub struct InfrastructureConfiguration {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub resource_tags: Option<std::collections::BTreeMap<String, String>>,
+    pub resource_tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "instanceMetadataOptions",
         default,
@@ -1781,7 +1781,7 @@ pub struct InfrastructureConfiguration {
     )]
     pub instance_metadata_options: Option<InstanceMetadataOptions>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(rename = "placement", default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<Placement>,
     #[serde(
@@ -1827,9 +1827,9 @@ pub struct InfrastructureConfigurationSummary {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub resource_tags: Option<std::collections::BTreeMap<String, String>>,
+    pub resource_tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "instanceTypes",
         default,
@@ -2569,7 +2569,7 @@ pub struct Workflow {
     )]
     pub date_created: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
     #[serde(
         rename = "parameters",
         default,
@@ -2813,7 +2813,7 @@ pub struct WorkflowSummary {
     )]
     pub date_created: Option<String>,
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    pub tags: Option<indexmap::IndexMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2840,6 +2840,204 @@ pub struct WorkflowVersion {
         skip_serializing_if = "Option::is_none"
     )]
     pub date_created: Option<String>,
+}
+
+impl crate::members::Idempotent for CreateWorkflowRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Named for CreateWorkflowRequest {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListWorkflowsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListWorkflowsRequest {
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Paged for ListWorkflowBuildVersionsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Idempotent for CreateImageRecipeRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Named for CreateImageRecipeRequest {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListImageRecipesRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListImageRecipesRequest {
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Idempotent for CreateInfrastructureConfigurationRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Named for CreateInfrastructureConfigurationRequest {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListInfrastructureConfigurationsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListInfrastructureConfigurationsRequest {
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Idempotent for CreateDistributionConfigurationRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Named for CreateDistributionConfigurationRequest {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListDistributionConfigurationsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListDistributionConfigurationsRequest {
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Idempotent for CreateImageRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListImagesRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListImagesRequest {
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Paged for ListImageBuildVersionsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListImageBuildVersionsRequest {
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Idempotent for CancelImageCreationRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Idempotent for RetryImageRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListWorkflowExecutionsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListWorkflowStepExecutionsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListWaitingWorkflowStepsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Idempotent for SendWorkflowStepActionRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
 }
 
 /// The allowed values of every enum string shape, in model order.

@@ -1776,46 +1776,47 @@ static LABELLED_ROUTES: [OperationId; 3] = [
 ];
 
 /// Hands the served operations, in name order, to the macro `$m` as
-/// `(OperationId variant, handler name)` pairs, the handler name being the operation's
-/// name in snake case: `served_operations!(m)` expands to
-/// `m! { (CancelImageCreation, cancel_image_creation), ... }`. Arguments after the
-/// macro's name are passed first, followed by a semicolon:
+/// `(OperationId variant, handler name, input type, output type)`, the handler name
+/// being the operation's name in snake case and the types those of [`crate::model`]:
+/// `served_operations!(m)` expands to `m! { (CancelImageCreation,
+/// cancel_image_creation, CancelImageCreationRequest, CancelImageCreationResponse),
+/// ... }`. Arguments after the macro's name are passed first, followed by a semicolon:
 /// `served_operations!(m, op, ctx)` expands to `m! { op, ctx; (CancelImageCreation,
-/// cancel_image_creation), ... }` (so that `m` can name the caller's variables).
+/// ...), ... }` (so that `m` can name the caller's variables).
 #[macro_export]
 macro_rules! served_operations {
     ($m:ident $(, $($args:tt)*)?) => {
         $m! {
             $($($args)*;)?
-            (CancelImageCreation, cancel_image_creation),
-            (CreateDistributionConfiguration, create_distribution_configuration),
-            (CreateImage, create_image),
-            (CreateImageRecipe, create_image_recipe),
-            (CreateInfrastructureConfiguration, create_infrastructure_configuration),
-            (CreateWorkflow, create_workflow),
-            (DeleteDistributionConfiguration, delete_distribution_configuration),
-            (DeleteImageRecipe, delete_image_recipe),
-            (DeleteInfrastructureConfiguration, delete_infrastructure_configuration),
-            (DeleteWorkflow, delete_workflow),
-            (GetDistributionConfiguration, get_distribution_configuration),
-            (GetImage, get_image),
-            (GetImageRecipe, get_image_recipe),
-            (GetInfrastructureConfiguration, get_infrastructure_configuration),
-            (GetWorkflow, get_workflow),
-            (GetWorkflowExecution, get_workflow_execution),
-            (GetWorkflowStepExecution, get_workflow_step_execution),
-            (ListDistributionConfigurations, list_distribution_configurations),
-            (ListImageBuildVersions, list_image_build_versions),
-            (ListImageRecipes, list_image_recipes),
-            (ListImages, list_images),
-            (ListInfrastructureConfigurations, list_infrastructure_configurations),
-            (ListWaitingWorkflowSteps, list_waiting_workflow_steps),
-            (ListWorkflowBuildVersions, list_workflow_build_versions),
-            (ListWorkflowExecutions, list_workflow_executions),
-            (ListWorkflowStepExecutions, list_workflow_step_executions),
-            (ListWorkflows, list_workflows),
-            (RetryImage, retry_image),
-            (SendWorkflowStepAction, send_workflow_step_action),
+            (CancelImageCreation, cancel_image_creation, CancelImageCreationRequest, CancelImageCreationResponse),
+            (CreateDistributionConfiguration, create_distribution_configuration, CreateDistributionConfigurationRequest, CreateDistributionConfigurationResponse),
+            (CreateImage, create_image, CreateImageRequest, CreateImageResponse),
+            (CreateImageRecipe, create_image_recipe, CreateImageRecipeRequest, CreateImageRecipeResponse),
+            (CreateInfrastructureConfiguration, create_infrastructure_configuration, CreateInfrastructureConfigurationRequest, CreateInfrastructureConfigurationResponse),
+            (CreateWorkflow, create_workflow, CreateWorkflowRequest, CreateWorkflowResponse),
+            (DeleteDistributionConfiguration, delete_distribution_configuration, DeleteDistributionConfigurationRequest, DeleteDistributionConfigurationResponse),
+            (DeleteImageRecipe, delete_image_recipe, DeleteImageRecipeRequest, DeleteImageRecipeResponse),
+            (DeleteInfrastructureConfiguration, delete_infrastructure_configuration, DeleteInfrastructureConfigurationRequest, DeleteInfrastructureConfigurationResponse),
+            (DeleteWorkflow, delete_workflow, DeleteWorkflowRequest, DeleteWorkflowResponse),
+            (GetDistributionConfiguration, get_distribution_configuration, GetDistributionConfigurationRequest, GetDistributionConfigurationResponse),
+            (GetImage, get_image, GetImageRequest, GetImageResponse),
+            (GetImageRecipe, get_image_recipe, GetImageRecipeRequest, GetImageRecipeResponse),
+            (GetInfrastructureConfiguration, get_infrastructure_configuration, GetInfrastructureConfigurationRequest, GetInfrastructureConfigurationResponse),
+            (GetWorkflow, get_workflow, GetWorkflowRequest, GetWorkflowResponse),
+            (GetWorkflowExecution, get_workflow_execution, GetWorkflowExecutionRequest, GetWorkflowExecutionResponse),
+            (GetWorkflowStepExecution, get_workflow_step_execution, GetWorkflowStepExecutionRequest, GetWorkflowStepExecutionResponse),
+            (ListDistributionConfigurations, list_distribution_configurations, ListDistributionConfigurationsRequest, ListDistributionConfigurationsResponse),
+            (ListImageBuildVersions, list_image_build_versions, ListImageBuildVersionsRequest, ListImageBuildVersionsResponse),
+            (ListImageRecipes, list_image_recipes, ListImageRecipesRequest, ListImageRecipesResponse),
+            (ListImages, list_images, ListImagesRequest, ListImagesResponse),
+            (ListInfrastructureConfigurations, list_infrastructure_configurations, ListInfrastructureConfigurationsRequest, ListInfrastructureConfigurationsResponse),
+            (ListWaitingWorkflowSteps, list_waiting_workflow_steps, ListWaitingWorkflowStepsRequest, ListWaitingWorkflowStepsResponse),
+            (ListWorkflowBuildVersions, list_workflow_build_versions, ListWorkflowBuildVersionsRequest, ListWorkflowBuildVersionsResponse),
+            (ListWorkflowExecutions, list_workflow_executions, ListWorkflowExecutionsRequest, ListWorkflowExecutionsResponse),
+            (ListWorkflowStepExecutions, list_workflow_step_executions, ListWorkflowStepExecutionsRequest, ListWorkflowStepExecutionsResponse),
+            (ListWorkflows, list_workflows, ListWorkflowsRequest, ListWorkflowsResponse),
+            (RetryImage, retry_image, RetryImageRequest, RetryImageResponse),
+            (SendWorkflowStepAction, send_workflow_step_action, SendWorkflowStepActionRequest, SendWorkflowStepActionResponse),
         }
     };
 }

@@ -325,9 +325,29 @@ fn a_greedy_label_takes_the_rest_of_the_path() {
 
 /// `(variant, handler name)` pairs, as the macro hands them over.
 macro_rules! pairs {
-    ($(($variant:ident, $handler:ident)),* $(,)?) => {
+    ($(($variant:ident, $handler:ident, $input:ident, $output:ident)),* $(,)?) => {
         vec![$((OperationId::$variant, stringify!($handler))),*]
     };
+}
+
+/// `(input type, output type)` names, as the macro hands them over.
+macro_rules! io_types {
+    ($(($variant:ident, $handler:ident, $input:ident, $output:ident)),* $(,)?) => {
+        vec![$((stringify!($input), stringify!($output))),*]
+    };
+}
+
+#[test]
+fn served_operations_name_their_input_and_output_types() {
+    let types: Vec<(&str, &str)> = served_operations!(io_types);
+    assert_eq!(types.len(), 29);
+    assert!(types.contains(&("CreateImageRequest", "CreateImageResponse")));
+    assert!(types.contains(&(
+        "ListWorkflowStepExecutionsRequest",
+        "ListWorkflowStepExecutionsResponse"
+    )));
+    // The named types exist in the model.
+    let _: stepwise_api::model::CreateImageRequest = Default::default();
 }
 
 #[test]
@@ -351,7 +371,7 @@ fn served_operations_lists_the_served_entries_with_snake_case_handlers() {
 /// One handler per served operation, named as the server's will be; each answers its name.
 mod handlers {
     macro_rules! define_handlers {
-        ($(($variant:ident, $handler:ident)),* $(,)?) => {
+        ($(($variant:ident, $handler:ident, $input:ident, $output:ident)),* $(,)?) => {
             $(pub fn $handler(input: u32) -> (&'static str, u32) {
                 (stringify!($variant), input)
             })*
@@ -362,7 +382,7 @@ mod handlers {
 
 /// The server's dispatch, written once: `match op.id { OperationId::X => handlers::x(..), .. }`.
 macro_rules! dispatch_arms {
-    ($id:expr, $input:expr; $(($variant:ident, $handler:ident)),* $(,)?) => {
+    ($id:expr, $input:expr; $(($variant:ident, $handler:ident, $in_type:ident, $out_type:ident)),* $(,)?) => {
         match $id {
             $(OperationId::$variant => Some(handlers::$handler($input)),)*
             _ => None,

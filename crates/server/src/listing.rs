@@ -5,6 +5,7 @@
 use crate::ctx::Ctx;
 use serde_json::Value;
 use stepwise_api::arn::SemVer;
+use stepwise_api::members::Paged;
 pub use stepwise_api::sort_key::SortKey;
 use stepwise_api::{ApiError, ApiResult};
 use stepwise_store::{Resource, ResourceKind};
@@ -22,14 +23,13 @@ pub struct PageRequest<'a> {
 }
 
 impl<'a> PageRequest<'a> {
-    /// Reads `maxResults` and `nextToken` from a validated input.
-    pub fn new(ctx: &'a Ctx<'a>, op: OpCode, binding: Value, input: &'a Value) -> Self {
+    /// Takes `maxResults` and `nextToken` from a validated input.
+    pub fn new(ctx: &'a Ctx<'a>, op: OpCode, binding: Value, input: &'a impl Paged) -> Self {
         let limit = input
-            .get("maxResults")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize)
+            .max_results()
+            .and_then(|n| usize::try_from(n).ok())
             .unwrap_or(DEFAULT_PAGE_SIZE);
-        let token = input.get("nextToken").and_then(Value::as_str);
+        let token = input.next_token();
         PageRequest {
             op,
             binding,

@@ -2,10 +2,12 @@
 //! and CancelImageCreation (§8.9).
 
 use super::images::load_image;
-use super::json::{str_member, Obj};
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use serde_json::Value;
+use stepwise_api::model::{
+    CancelImageCreationRequest, CancelImageCreationResponse, RetryImageRequest, RetryImageResponse,
+    SendWorkflowStepActionRequest, SendWorkflowStepActionResponse,
+};
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::is_terminal_image_status;
 use stepwise_engine::step_action::{self, StepAction};
@@ -21,17 +23,22 @@ fn not_waiting() -> ApiError {
 /// RESUME completes a waiting WaitForAction step, STOP fails it (its onFailure then
 /// applies); either way it leaves ListWaitingWorkflowSteps before the response, and the
 /// engine carries on with the workflow.
-pub async fn send_workflow_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn send_workflow_step_action(
+    ctx: &Ctx<'_>,
+    input: &SendWorkflowStepActionRequest,
+) -> ApiResult<SendWorkflowStepActionResponse> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    let step_id = str_member(input, "stepExecutionId")
+    let step_id = input
+        .step_execution_id
+        .as_deref()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let image_arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
-    let action = str_member(input, "action").unwrap_or_default();
-    let reason = str_member(input, "reason");
+    let image_arn = input.image_build_version_arn.as_deref().unwrap_or_default();
+    let action = input.action.as_deref().unwrap_or_default();
+    let reason = input.reason.as_deref();
     let found = ctx
         .state
         .store
@@ -52,21 +59,18 @@ pub async fn send_workflow_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResul
     let answer = StepAction::parse(action)
         .ok_or_else(|| ApiError::invalid_value("action", "It must be RESUME or STOP."))?;
     step_action::answer(&mut step, &mut execution, answer, reason, ctx.now());
-    let response = Obj::new()
-        .set("stepExecutionId", step.id.clone())
-        .set("imageBuildVersionArn", image_arn)
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .build();
+    let response = SendWorkflowStepActionResponse {
+        step_execution_id: Some(step.id.clone()),
+        image_build_version_arn: Some(image_arn.to_string()),
+        client_token: input.client_token.clone(),
+    };
     // FinishWaitingStep conflicts if the step stopped waiting since it was read (a timeout,
     // another answer); decided again, the request is refused as not waiting, or replays the
     // answer given under the same token.
     let writes = [
         Write::FinishWaitingStep(Box::new(step)),
         Write::UpdateExecution(Box::new(execution)),
-        idem.record(ctx, &response),
+        idem.record(ctx, &response)?,
     ];
     ctx.state.store.apply(&ctx.tenant, &writes).await?;
     Ok(response)
@@ -75,12 +79,15 @@ pub async fn send_workflow_step_action(ctx: &Ctx<'_>, input: &Value) -> ApiResul
 /// CancelImageCreation (spec §8.9): recorded at once, carried out by the engine
 /// asynchronously (running step and workflow CANCELLED, nothing later starts, image
 /// CANCELLED).
-pub async fn cancel_image_creation(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn cancel_image_creation(
+    ctx: &Ctx<'_>,
+    input: &CancelImageCreationRequest,
+) -> ApiResult<CancelImageCreationResponse> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
+    let arn = input.image_build_version_arn.as_deref().unwrap_or_default();
     let (record, image_guard) = load_image(ctx, arn).await?;
     if is_terminal_image_status(record.status()) {
         return Err(ApiError::new(
@@ -102,13 +109,11 @@ pub async fn cancel_image_creation(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Va
     {
         return Err(in_progress());
     }
-    let response = Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set("imageBuildVersionArn", arn)
-        .build();
+    let response = CancelImageCreationResponse {
+        request_id: None,
+        client_token: input.client_token.clone(),
+        image_build_version_arn: Some(arn.to_string()),
+    };
     // Conflicts if another cancellation got in first, or if the build moved on since the
     // image was read (it may have ended): decided again on what the store holds then.
     let writes = [
@@ -117,7 +122,7 @@ pub async fn cancel_image_creation(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Va
             image_arn: arn.to_string(),
             requested_ms: ctx.now(),
         },
-        idem.record(ctx, &response),
+        idem.record(ctx, &response)?,
     ];
     ctx.state.store.apply(&ctx.tenant, &writes).await?;
     ctx.state.engine.cancel(ctx.tenant.clone(), arn.to_string());
@@ -134,12 +139,15 @@ fn not_retryable() -> ApiError {
 /// RetryImage (spec §8.10): the stage that did not finish (TEST or DISTRIBUTION) runs again
 /// entirely, in place; the executions it replaces (and any of later stages) are marked
 /// `retried`; the image takes that stage's status before the response.
-pub async fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn retry_image(
+    ctx: &Ctx<'_>,
+    input: &RetryImageRequest,
+) -> ApiResult<RetryImageResponse> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    let arn = str_member(input, "imageBuildVersionArn").unwrap_or_default();
+    let arn = input.image_build_version_arn.as_deref().unwrap_or_default();
     let (mut record, image_guard) = load_image(ctx, arn).await?;
     if !matches!(record.status(), "FAILED" | "CANCELLED") {
         return Err(not_retryable());
@@ -208,14 +216,11 @@ pub async fn retry_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     writes.push(Write::ClearCancellation {
         image_arn: arn.to_string(),
     });
-    let response = Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set("imageBuildVersionArn", arn)
-        .build();
-    writes.push(idem.record(ctx, &response));
+    let response = RetryImageResponse {
+        client_token: input.client_token.clone(),
+        image_build_version_arn: Some(arn.to_string()),
+    };
+    writes.push(idem.record(ctx, &response)?);
     ctx.state.store.apply(&ctx.tenant, &writes).await?;
     ctx.state.engine.start(ctx.tenant.clone(), arn.to_string());
     Ok(response)

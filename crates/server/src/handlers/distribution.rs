@@ -4,38 +4,42 @@
 //! operations of [`super::family`].
 
 use super::family::{self, StoredResource};
-use super::json::{str_member, Obj};
+use super::stored::stored_body;
+use super::typed;
 use crate::ctx::Ctx;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashSet;
-use stepwise_api::schema;
-use stepwise_api::shaped::shaped;
+use stepwise_api::model::{
+    self, CreateDistributionConfigurationRequest, CreateDistributionConfigurationResponse,
+    DeleteDistributionConfigurationRequest, DeleteDistributionConfigurationResponse, Distribution,
+    DistributionConfigurationSummary, GetDistributionConfigurationRequest,
+    GetDistributionConfigurationResponse, ListDistributionConfigurationsRequest,
+    ListDistributionConfigurationsResponse,
+};
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
 use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
 /// `timeoutMinutes` is required in the shape but unused (spec §4.4 Decision).
-const TIMEOUT_MINUTES: u32 = 720;
+const TIMEOUT_MINUTES: i32 = 720;
 
 /// The spec §4.4 rules over `distributions`: every region has at least one output (any
 /// `Distribution` member besides `region`) and no region is listed twice.
-pub(super) fn check_distributions(distributions: &[Value]) -> ApiResult<()> {
+pub(super) fn check_distributions(distributions: &[Distribution]) -> ApiResult<()> {
     let mut regions = HashSet::new();
     for (i, d) in distributions.iter().enumerate() {
-        let has_output = schema::DISTRIBUTION
-            .members()
-            .iter()
-            .filter(|m| m.name != "region")
-            .any(|m| d.get(m.name).is_some_and(|v| !v.is_null()));
-        if !has_output {
+        let outputs = Distribution {
+            region: None,
+            ..d.clone()
+        };
+        if outputs == Distribution::default() {
             return Err(ApiError::invalid_value(
                 &format!("distributions[{i}]"),
                 "One or more outputs should be provided for each region in a distribution configuration.",
             ));
         }
-        let region = d.get("region").and_then(Value::as_str).unwrap_or_default();
-        if !regions.insert(region) {
+        if !regions.insert(d.region.as_deref().unwrap_or_default()) {
             return Err(ApiError::invalid_value(
                 &format!("distributions[{i}]"),
                 "A Region can appear only once.",
@@ -48,6 +52,16 @@ pub(super) fn check_distributions(distributions: &[Value]) -> ApiResult<()> {
 pub(super) struct DistributionConfiguration;
 
 impl StoredResource for DistributionConfiguration {
+    type Create = CreateDistributionConfigurationRequest;
+    type CreateOutput = CreateDistributionConfigurationResponse;
+    type Get = GetDistributionConfigurationRequest;
+    type GetOutput = GetDistributionConfigurationResponse;
+    type List = ListDistributionConfigurationsRequest;
+    type ListOutput = ListDistributionConfigurationsResponse;
+    type Delete = DeleteDistributionConfigurationRequest;
+    type DeleteOutput = DeleteDistributionConfigurationResponse;
+    type Summary = DistributionConfigurationSummary;
+
     const KIND: ResourceKind = ResourceKind::DistributionConfiguration;
     const NAME: &'static str = "DistributionConfiguration";
     const ARN_TYPE: &'static str = "distribution-configuration";
@@ -58,61 +72,82 @@ impl StoredResource for DistributionConfiguration {
     const FILTERS: &'static [&'static str] = &["name"];
     const SNAPSHOT_POINTER: &'static str = "/distributionConfiguration/arn";
 
-    fn check(input: &Value) -> ApiResult<()> {
-        let distributions = input.get("distributions").and_then(Value::as_array);
-        check_distributions(distributions.map(Vec::as_slice).unwrap_or_default())
+    fn get_arn(input: &Self::Get) -> &str {
+        input
+            .distribution_configuration_arn
+            .as_deref()
+            .unwrap_or_default()
     }
 
-    fn draft(ctx: &Ctx<'_>, input: &Value, arn: &str) -> Value {
-        let distributions = input
-            .get("distributions")
-            .cloned()
-            .unwrap_or_else(|| json!([]));
-        let draft = Obj::new()
-            .set("arn", arn)
-            .set("name", str_member(input, "name").unwrap_or_default())
-            .opt("description", str_member(input, "description"))
-            .set("distributions", distributions)
-            .set("timeoutMinutes", TIMEOUT_MINUTES)
-            .set("dateCreated", format_millis(ctx.now()))
-            .set(
-                "tags",
-                input.get("tags").cloned().unwrap_or_else(|| json!({})),
-            )
-            .build();
-        shaped(&schema::DISTRIBUTION_CONFIGURATION, &draft).unwrap_or(draft)
+    fn delete_arn(input: &Self::Delete) -> &str {
+        input
+            .distribution_configuration_arn
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    fn dry_run(input: &Self::Create) -> Option<bool> {
+        input.dry_run
+    }
+
+    fn check(input: &Self::Create) -> ApiResult<()> {
+        check_distributions(input.distributions.as_deref().unwrap_or_default())
+    }
+
+    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+        stored_body(&model::DistributionConfiguration {
+            arn: Some(arn.to_string()),
+            name: Some(input.name.clone().unwrap_or_default()),
+            description: input.description.clone(),
+            distributions: Some(input.distributions.clone().unwrap_or_default()),
+            timeout_minutes: Some(TIMEOUT_MINUTES),
+            date_created: Some(format_millis(ctx.now())),
+            date_updated: None,
+            tags: Some(input.tags.clone().unwrap_or_default()),
+        })
     }
 
     /// The summary lists the regions the configuration distributes to.
-    fn summary(body: &Value) -> Option<Value> {
-        let regions: Vec<Value> = body
-            .get("distributions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d.get("region").cloned())
-            .collect();
-        let mut with_regions = body.clone();
-        with_regions
-            .as_object_mut()?
-            .insert("regions".into(), Value::Array(regions));
-        shaped(&schema::DISTRIBUTION_CONFIGURATION_SUMMARY, &with_regions)
+    fn summary(body: &Value) -> ApiResult<Self::Summary> {
+        let stored: model::DistributionConfiguration = typed(body)?;
+        let mut summary: DistributionConfigurationSummary = typed(body)?;
+        summary.regions = Some(
+            stored
+                .distributions
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|d| d.region)
+                .collect(),
+        );
+        Ok(summary)
     }
 }
 
-pub async fn create_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_distribution_configuration(
+    ctx: &Ctx<'_>,
+    input: &CreateDistributionConfigurationRequest,
+) -> ApiResult<CreateDistributionConfigurationResponse> {
     family::create::<DistributionConfiguration>(ctx, input).await
 }
 
-pub async fn get_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_distribution_configuration(
+    ctx: &Ctx<'_>,
+    input: &GetDistributionConfigurationRequest,
+) -> ApiResult<GetDistributionConfigurationResponse> {
     family::get::<DistributionConfiguration>(ctx, input).await
 }
 
-pub async fn list_distribution_configurations(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_distribution_configurations(
+    ctx: &Ctx<'_>,
+    input: &ListDistributionConfigurationsRequest,
+) -> ApiResult<ListDistributionConfigurationsResponse> {
     family::list::<DistributionConfiguration>(ctx, input).await
 }
 
-pub async fn delete_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete_distribution_configuration(
+    ctx: &Ctx<'_>,
+    input: &DeleteDistributionConfigurationRequest,
+) -> ApiResult<DeleteDistributionConfigurationResponse> {
     family::delete::<DistributionConfiguration>(ctx, input).await
 }
 
@@ -120,7 +155,17 @@ pub async fn delete_distribution_configuration(ctx: &Ctx<'_>, input: &Value) -> 
 mod tests {
     use super::*;
     use crate::handlers::testkit::Kit;
+    use serde_json::json;
     use stepwise_api::ErrorKind;
+
+    /// The typed distributions of JSON ones.
+    fn check_distributions(given: &[Value]) -> ApiResult<()> {
+        let typed: Vec<Distribution> = given
+            .iter()
+            .map(|d| serde_json::from_value(d.clone()).unwrap())
+            .collect();
+        super::check_distributions(&typed)
+    }
 
     fn dist_arn(nname: &str) -> String {
         format!("arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/{nname}")

@@ -1,39 +1,40 @@
 //! Workflow executions and step executions: the records the engine writes, read back.
 //! ListWorkflowStepExecutions is the hot path: two indexed reads and one token.
 
-use super::json::{str_member, Obj};
+use super::Rendered;
 use crate::ctx::Ctx;
 use crate::listing::PageRequest;
 use serde_json::{json, Value};
+use stepwise_api::model::{
+    GetWorkflowExecutionRequest, GetWorkflowExecutionResponse, GetWorkflowStepExecutionRequest,
+    GetWorkflowStepExecutionResponse, ListWaitingWorkflowStepsRequest,
+    ListWaitingWorkflowStepsResponse, ListWorkflowExecutionsRequest,
+    ListWorkflowExecutionsResponse, ListWorkflowStepExecutionsRequest,
+    ListWorkflowStepExecutionsResponse, WorkflowExecutionMetadata, WorkflowStepExecution,
+};
 use stepwise_api::render::json_string;
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
-use stepwise_store::{StepRow, WorkflowExecutionRow};
 use stepwise_token::{CursorWriter, OpCode};
 
-fn lower_id(input: &Value, key: &str) -> String {
-    str_member(input, key)
-        .unwrap_or_default()
-        .to_ascii_lowercase()
+/// An execution or step id as the store keys it (ids are answered in lower case).
+fn lower_id(id: &Option<String>) -> String {
+    id.as_deref().unwrap_or_default().to_ascii_lowercase()
 }
 
-fn step_common(obj: Obj, s: &StepRow) -> Obj {
-    obj.opt("description", s.description.clone())
-        .set("action", s.action.clone())
-        .set("status", s.status.clone())
-        .opt("rollbackStatus", s.rollback_status.clone())
-        .opt("message", s.message.clone())
-        .opt("inputs", s.inputs.clone())
-        .opt("outputs", s.outputs.clone())
-        .set("startTime", format_millis(s.start_ms))
-        .opt("endTime", s.end_ms.map(format_millis))
+/// A stored count as the model's integer.
+fn count(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 /// ListWorkflowStepExecutions: token, then one keyed read of the execution's step listing,
 /// whose items are stored rendered; the page is their concatenation (`message` is never
 /// set, spec §4.7).
-pub async fn list_workflow_step_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<String> {
-    let id = lower_id(input, "workflowExecutionId");
+pub async fn list_workflow_step_executions(
+    ctx: &Ctx<'_>,
+    input: &ListWorkflowStepExecutionsRequest,
+) -> ApiResult<Rendered<ListWorkflowStepExecutionsResponse>> {
+    let id = lower_id(&input.workflow_execution_id);
     let page = PageRequest::new(
         ctx,
         OpCode::ListWorkflowStepExecutions,
@@ -71,49 +72,49 @@ pub async fn list_workflow_step_executions(ctx: &Ctx<'_>, input: &Value) -> ApiR
         body.push_str(&json_string(&token));
     }
     body.push('}');
-    Ok(body)
+    Ok(Rendered::new(body))
 }
 
-pub async fn get_workflow_step_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let id = lower_id(input, "stepExecutionId");
+pub async fn get_workflow_step_execution(
+    ctx: &Ctx<'_>,
+    input: &GetWorkflowStepExecutionRequest,
+) -> ApiResult<GetWorkflowStepExecutionResponse> {
+    let id = lower_id(&input.step_execution_id);
     let found = ctx
         .state
         .store
         .get_step(&ctx.tenant, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    let (s, e) = (&found.step, &found.execution);
-    let obj = Obj::new()
-        .set("stepExecutionId", s.id.clone())
-        .set("workflowBuildVersionArn", e.workflow_arn.clone())
-        .set("workflowExecutionId", e.id.clone())
-        .set("imageBuildVersionArn", e.image_arn.clone())
-        .set("name", s.name.clone());
-    Ok(step_common(obj, s)
-        .set("onFailure", s.on_failure.clone())
-        .set("timeoutSeconds", s.timeout_seconds)
-        .opt("attemptNumber", s.attempt)
-        .opt("maxAttempts", s.max_attempts)
-        .build())
+    let (s, e) = (found.step, found.execution);
+    Ok(GetWorkflowStepExecutionResponse {
+        request_id: None,
+        step_execution_id: Some(s.id),
+        workflow_build_version_arn: Some(e.workflow_arn),
+        workflow_execution_id: Some(e.id),
+        image_build_version_arn: Some(e.image_arn),
+        name: Some(s.name),
+        description: s.description,
+        action: Some(s.action),
+        status: Some(s.status),
+        rollback_status: s.rollback_status,
+        message: s.message,
+        inputs: s.inputs,
+        outputs: s.outputs,
+        start_time: Some(format_millis(s.start_ms)),
+        end_time: s.end_ms.map(format_millis),
+        on_failure: Some(s.on_failure),
+        timeout_seconds: Some(count(s.timeout_seconds)),
+        attempt_number: s.attempt.map(count),
+        max_attempts: s.max_attempts.map(count),
+    })
 }
 
-fn execution_common(obj: Obj, e: &WorkflowExecutionRow) -> Obj {
-    obj.set("type", e.workflow_type.clone())
-        .set("status", e.status.clone())
-        .opt("message", e.message.clone())
-        .set("totalStepCount", e.total_steps)
-        .set("totalStepsSucceeded", e.succeeded)
-        .set("totalStepsFailed", e.failed)
-        .set("totalStepsSkipped", e.skipped)
-        .set("startTime", format_millis(e.start_ms))
-        .opt("endTime", e.end_ms.map(format_millis))
-        .opt("parallelGroup", e.parallel_group.clone())
-}
-
-pub async fn list_workflow_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn = str_member(input, "imageBuildVersionArn")
-        .unwrap_or_default()
-        .to_string();
+pub async fn list_workflow_executions(
+    ctx: &Ctx<'_>,
+    input: &ListWorkflowExecutionsRequest,
+) -> ApiResult<ListWorkflowExecutionsResponse> {
+    let arn = input.image_build_version_arn.clone().unwrap_or_default();
     let page = PageRequest::new(
         ctx,
         OpCode::ListWorkflowExecutions,
@@ -129,13 +130,22 @@ pub async fn list_workflow_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult
         .list_executions(&ctx.tenant, &arn, after, page.limit + 1)
         .await?;
     let (rows, token) = page.finish(rows, |e| CursorWriter::new().u64(e.seq as u64));
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|e| {
-            let obj = Obj::new()
-                .set("workflowBuildVersionArn", e.workflow_arn.clone())
-                .set("workflowExecutionId", e.id.clone());
-            execution_common(obj, e).set("retried", e.retried).build()
+    let items = rows
+        .into_iter()
+        .map(|e| WorkflowExecutionMetadata {
+            workflow_build_version_arn: Some(e.workflow_arn),
+            workflow_execution_id: Some(e.id),
+            r#type: Some(e.workflow_type),
+            status: Some(e.status),
+            message: e.message,
+            total_step_count: Some(count(e.total_steps)),
+            total_steps_succeeded: Some(count(e.succeeded)),
+            total_steps_failed: Some(count(e.failed)),
+            total_steps_skipped: Some(count(e.skipped)),
+            start_time: Some(format_millis(e.start_ms)),
+            end_time: e.end_ms.map(format_millis),
+            parallel_group: e.parallel_group,
+            retried: Some(e.retried),
         })
         .collect();
     let message = (record.status() == "FAILED")
@@ -147,30 +157,48 @@ pub async fn list_workflow_executions(ctx: &Ctx<'_>, input: &Value) -> ApiResult
                 .map(str::to_string)
         })
         .flatten();
-    Ok(Obj::new()
-        .set("workflowExecutions", items)
-        .set("imageBuildVersionArn", arn)
-        .opt("message", message)
-        .opt("nextToken", token)
-        .build())
+    Ok(ListWorkflowExecutionsResponse {
+        request_id: None,
+        workflow_executions: Some(items),
+        image_build_version_arn: Some(arn),
+        message,
+        next_token: token,
+    })
 }
 
-pub async fn get_workflow_execution(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let id = lower_id(input, "workflowExecutionId");
+pub async fn get_workflow_execution(
+    ctx: &Ctx<'_>,
+    input: &GetWorkflowExecutionRequest,
+) -> ApiResult<GetWorkflowExecutionResponse> {
+    let id = lower_id(&input.workflow_execution_id);
     let e = ctx
         .state
         .store
         .get_execution(&ctx.tenant, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    let obj = Obj::new()
-        .set("workflowBuildVersionArn", e.workflow_arn.clone())
-        .set("workflowExecutionId", e.id.clone())
-        .set("imageBuildVersionArn", e.image_arn.clone());
-    Ok(execution_common(obj, &e).build())
+    Ok(GetWorkflowExecutionResponse {
+        request_id: None,
+        workflow_build_version_arn: Some(e.workflow_arn),
+        workflow_execution_id: Some(e.id),
+        image_build_version_arn: Some(e.image_arn),
+        r#type: Some(e.workflow_type),
+        status: Some(e.status),
+        message: e.message,
+        total_step_count: Some(count(e.total_steps)),
+        total_steps_succeeded: Some(count(e.succeeded)),
+        total_steps_failed: Some(count(e.failed)),
+        total_steps_skipped: Some(count(e.skipped)),
+        start_time: Some(format_millis(e.start_ms)),
+        end_time: e.end_ms.map(format_millis),
+        parallel_group: e.parallel_group,
+    })
 }
 
-pub async fn list_waiting_workflow_steps(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_waiting_workflow_steps(
+    ctx: &Ctx<'_>,
+    input: &ListWaitingWorkflowStepsRequest,
+) -> ApiResult<ListWaitingWorkflowStepsResponse> {
     let page = PageRequest::new(ctx, OpCode::ListWaitingWorkflowSteps, json!({}), input);
     let after = page.cursor(|r| r.u64())?;
     let after = after.map(|s| s.min(i64::MAX as u64) as i64);
@@ -182,22 +210,20 @@ pub async fn list_waiting_workflow_steps(ctx: &Ctx<'_>, input: &Value) -> ApiRes
     let (rows, token) = page.finish(rows, |w| {
         CursorWriter::new().u64(w.step.wait_seq.unwrap_or(0) as u64)
     });
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|w| {
-            Obj::new()
-                .set("stepExecutionId", w.step.id.clone())
-                .set("imageBuildVersionArn", w.execution.image_arn.clone())
-                .set("workflowExecutionId", w.execution.id.clone())
-                .set("workflowBuildVersionArn", w.execution.workflow_arn.clone())
-                .set("name", w.step.name.clone())
-                .set("action", w.step.action.clone())
-                .set("startTime", format_millis(w.step.start_ms))
-                .build()
+    let steps = rows
+        .into_iter()
+        .map(|w| WorkflowStepExecution {
+            step_execution_id: Some(w.step.id),
+            image_build_version_arn: Some(w.execution.image_arn),
+            workflow_execution_id: Some(w.execution.id),
+            workflow_build_version_arn: Some(w.execution.workflow_arn),
+            name: Some(w.step.name),
+            action: Some(w.step.action),
+            start_time: Some(format_millis(w.step.start_ms)),
         })
         .collect();
-    Ok(Obj::new()
-        .set("steps", items)
-        .opt("nextToken", token)
-        .build())
+    Ok(ListWaitingWorkflowStepsResponse {
+        steps: Some(steps),
+        next_token: token,
+    })
 }

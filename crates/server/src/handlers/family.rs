@@ -5,22 +5,38 @@
 //! filters and the dependency rule.
 
 use super::filters::Filters;
-use super::json::{str_member, Obj};
+use super::json::Obj;
 use super::stored::{
     commit_create, create_response, delete_unused, ensure_absent, get_body, snapshot_of,
-    stop_if_dry_run,
+    stop_if_dry_run, stored_body,
 };
+use super::typed;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{page_by_key, Grouping, KeyShape, PageRequest};
-use serde_json::{json, Map, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
 use stepwise_api::arn::{self, normalize_name};
+use stepwise_api::members::{Filtered, Idempotent, Named, Paged};
 use stepwise_api::ApiResult;
 use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
 /// A family of named resources: its rules, and nothing else.
 pub(super) trait StoredResource {
+    /// Its operations' inputs and outputs, as the model has them.
+    type Create: Named + Idempotent + Serialize;
+    type CreateOutput: Serialize + DeserializeOwned;
+    type Get;
+    type GetOutput: DeserializeOwned;
+    type List: Paged + Filtered;
+    type ListOutput: DeserializeOwned;
+    type Delete;
+    type DeleteOutput: DeserializeOwned;
+    /// Its item in List.
+    type Summary: Serialize + DeserializeOwned;
+
     /// The store's kind for it.
     const KIND: ResourceKind;
     /// Its name in "already exists" messages (`InfrastructureConfiguration`).
@@ -39,29 +55,43 @@ pub(super) trait StoredResource {
     /// Where an image keeps its snapshot's ARN: an unfinished image using it blocks a delete.
     const SNAPSHOT_POINTER: &'static str;
 
+    /// The ARN a Get or Delete input names.
+    fn get_arn(input: &Self::Get) -> &str;
+    fn delete_arn(input: &Self::Delete) -> &str;
+    /// Whether a create input asks for a dry run.
+    fn dry_run(input: &Self::Create) -> Option<bool>;
+
     /// The family's own checks of a create input, before anything is read.
-    fn check(_input: &Value) -> ApiResult<()> {
+    fn check(_input: &Self::Create) -> ApiResult<()> {
         Ok(())
     }
 
     /// The stored body of a create (the resource as Get shows it).
-    fn draft(ctx: &Ctx<'_>, input: &Value, arn: &str) -> Value;
+    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value>;
 
-    /// Its item in List.
-    fn summary(body: &Value) -> Option<Value>;
+    /// Its item in List, from its stored body (by default the summary's members of it).
+    fn summary(body: &Value) -> ApiResult<Self::Summary> {
+        typed(body)
+    }
 }
 
 /// The ARN a create input names: the family's type and the normalized name.
-fn arn_of<F: StoredResource>(ctx: &Ctx<'_>, input: &Value) -> String {
-    let name = str_member(input, "name").unwrap_or_default();
+fn arn_of<F: StoredResource>(ctx: &Ctx<'_>, input: &F::Create) -> String {
     arn::arn(
         &ctx.tenant.region,
         &ctx.tenant.account,
-        &format!("{}/{}", F::ARN_TYPE, normalize_name(name)),
+        &format!(
+            "{}/{}",
+            F::ARN_TYPE,
+            normalize_name(input.name().unwrap_or_default())
+        ),
     )
 }
 
-pub(super) async fn create<F: StoredResource>(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub(super) async fn create<F: StoredResource>(
+    ctx: &Ctx<'_>,
+    input: &F::Create,
+) -> ApiResult<F::CreateOutput> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
@@ -69,40 +99,46 @@ pub(super) async fn create<F: StoredResource>(ctx: &Ctx<'_>, input: &Value) -> A
     F::check(input)?;
     let arn = arn_of::<F>(ctx, input);
     ensure_absent(ctx, F::KIND, F::NAME, &arn).await?;
-    stop_if_dry_run(input)?;
-    let body = F::draft(ctx, input, &arn);
-    let response = create_response(input, F::ARN_MEMBER, &arn).build();
+    stop_if_dry_run(F::dry_run(input))?;
+    let body = F::draft(ctx, input, &arn)?;
+    let response = create_response(input.client_token(), F::ARN_MEMBER, &arn)?;
     commit_create(ctx, idem, F::KIND, &arn, body, response, Vec::new()).await
 }
 
-pub(super) async fn get<F: StoredResource>(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn = str_member(input, F::ARN_MEMBER).unwrap_or_default();
-    let body = get_body(ctx, F::KIND, arn).await?;
-    Ok(json!({ F::GET_MEMBER: body }))
+pub(super) async fn get<F: StoredResource>(
+    ctx: &Ctx<'_>,
+    input: &F::Get,
+) -> ApiResult<F::GetOutput> {
+    let body = get_body(ctx, F::KIND, F::get_arn(input)).await?;
+    typed(&json!({ F::GET_MEMBER: body }))
 }
 
-pub(super) async fn list<F: StoredResource>(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let filters = Filters::from_input(input, F::FILTERS)?;
-    let mut binding = Map::new();
-    if let Some(f) = input.get("filters") {
-        binding.insert("filters".into(), f.clone());
-    }
-    let page = PageRequest::new(ctx, F::LIST_OP, Value::Object(binding), input);
+pub(super) async fn list<F: StoredResource>(
+    ctx: &Ctx<'_>,
+    input: &F::List,
+) -> ApiResult<F::ListOutput> {
+    let filters = Filters::from_input(input.filters(), F::FILTERS)?;
+    let page = PageRequest::new(ctx, F::LIST_OP, filters.binding(), input);
     let (items, token) = page_by_key(&page, F::KIND, KeyShape::NAME, Grouping::Each, |r, key| {
         if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
             return Ok(None);
         }
-        Ok(F::summary(&r.body).map(|s| (key.clone(), s)))
+        Ok(Some((key.clone(), stored_body(&F::summary(&r.body)?)?)))
     })
     .await?;
-    Ok(Obj::new()
-        .set(F::LIST_MEMBER, items)
-        .opt("nextToken", token)
-        .build())
+    typed(
+        &Obj::new()
+            .set(F::LIST_MEMBER, items)
+            .opt("nextToken", token)
+            .build(),
+    )
 }
 
-pub(super) async fn delete<F: StoredResource>(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn = str_member(input, F::ARN_MEMBER).unwrap_or_default();
+pub(super) async fn delete<F: StoredResource>(
+    ctx: &Ctx<'_>,
+    input: &F::Delete,
+) -> ApiResult<F::DeleteOutput> {
+    let arn = F::delete_arn(input);
     delete_unused(ctx, F::KIND, arn, snapshot_of(F::SNAPSHOT_POINTER, arn)).await?;
-    Ok(json!({ F::ARN_MEMBER: arn }))
+    typed(&json!({ F::ARN_MEMBER: arn }))
 }

@@ -1,52 +1,62 @@
 //! `filters` of the List operations (spec §4.9): values OR-ed within a filter, filters
 //! AND-ed (a repeated name too); only `name` takes a `*` wildcard; matching is exact.
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
+use stepwise_api::model::Filter;
 use stepwise_api::{ApiError, ApiResult};
 
-pub struct Filters {
-    filters: Vec<(String, Vec<String>)>,
+pub struct Filters<'a> {
+    given: &'a [Filter],
 }
 
-impl Filters {
-    /// Reads `filters` from a validated input, refusing names the operation does not take.
-    pub fn from_input(input: &Value, allowed: &[&str]) -> ApiResult<Filters> {
-        let mut filters = Vec::new();
-        if let Some(list) = input.get("filters").and_then(Value::as_array) {
-            for (i, f) in list.iter().enumerate() {
-                let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
-                if !allowed.contains(&name) {
-                    return Err(ApiError::invalid_param(
-                        &format!("filters[{i}].name"),
-                        &format!(
-                            "The filter name '{name}' is not supported here; use one of: {}.",
-                            allowed.join(", ")
-                        ),
-                    ));
-                }
-                let values = f
-                    .get("values")
-                    .and_then(Value::as_array)
-                    .map(|v| {
-                        v.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                filters.push((name.to_string(), values));
+impl<'a> Filters<'a> {
+    /// Takes a validated input's `filters`, refusing names the operation does not take.
+    pub fn from_input(given: &'a [Filter], allowed: &[&str]) -> ApiResult<Filters<'a>> {
+        for (i, f) in given.iter().enumerate() {
+            let name = f.name.as_deref().unwrap_or_default();
+            if !allowed.contains(&name) {
+                return Err(ApiError::invalid_param(
+                    &format!("filters[{i}].name"),
+                    &format!(
+                        "The filter name '{name}' is not supported here; use one of: {}.",
+                        allowed.join(", ")
+                    ),
+                ));
             }
         }
-        Ok(Filters { filters })
+        Ok(Filters { given })
+    }
+
+    /// The filters as a list token is bound to them: `{"filters": [...]}` when any were
+    /// given, `{}` otherwise.
+    pub fn binding(&self) -> Value {
+        self.binding_with(Map::new())
+    }
+
+    /// The token binding of a list with other bound members (`owner`, `byName`).
+    pub fn binding_with(&self, mut members: Map<String, Value>) -> Value {
+        if !self.given.is_empty() {
+            members.insert("filters".into(), json!(self.given));
+        }
+        Value::Object(members)
+    }
+
+    fn each(&self) -> impl Iterator<Item = (&'a str, &'a [String])> {
+        self.given.iter().map(|f| {
+            (
+                f.name.as_deref().unwrap_or_default(),
+                f.values.as_deref().unwrap_or_default(),
+            )
+        })
     }
 
     pub fn has(&self, name: &str) -> bool {
-        self.filters.iter().any(|(n, _)| n == name)
+        self.each().any(|(n, _)| n == name)
     }
 
     /// Whether an item passes every filter; `field` gives the item's value for a filter name.
-    pub fn matches<'a>(&self, field: impl Fn(&str) -> Option<&'a str>) -> bool {
-        self.filters.iter().all(|(name, values)| {
+    pub fn matches<'v>(&self, field: impl Fn(&str) -> Option<&'v str>) -> bool {
+        self.each().all(|(name, values)| {
             let Some(actual) = field(name) else {
                 return false;
             };
@@ -79,11 +89,12 @@ mod tests {
 
     #[test]
     fn filter_rules() {
-        let input = json!({"filters": [
+        let given: Vec<Filter> = serde_json::from_value(json!([
             {"name": "name", "values": ["web*", "*db*"]},
             {"name": "type", "values": ["BUILD"]}
-        ]});
-        let f = Filters::from_input(&input, &["name", "type"]).unwrap();
+        ]))
+        .unwrap();
+        let f = Filters::from_input(&given, &["name", "type"]).unwrap();
         let item = |name: &'static str, ty: &'static str| {
             move |k: &str| match k {
                 "name" => Some(name),
@@ -96,10 +107,8 @@ mod tests {
         assert!(!f.matches(item("my-db-1", "TEST")));
         assert!(!f.matches(item("api", "BUILD")));
         assert!(!wildcard_match("a*b", "axxb"));
-        assert!(Filters::from_input(
-            &json!({"filters": [{"name": "bogus", "values": ["x"]}]}),
-            &["name"]
-        )
-        .is_err());
+        let bogus: Vec<Filter> =
+            serde_json::from_value(json!([{"name": "bogus", "values": ["x"]}])).unwrap();
+        assert!(Filters::from_input(&bogus, &["name"]).is_err());
     }
 }

@@ -2,9 +2,9 @@
 //! ListImageBuildVersions.
 
 use super::filters::Filters;
-use super::json::{str_member, Obj};
-use super::stored::{commit_create, create_response, get_guarded, stop_if_dry_run};
-use super::workflows;
+use super::json::Obj;
+use super::stored::{commit_create, get_guarded};
+use super::{typed, workflows};
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey};
@@ -12,6 +12,11 @@ use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
+};
+use stepwise_api::model::{
+    CreateImageRequest, CreateImageResponse, GetImageRequest, GetImageResponse, ImageSummary,
+    ImageTestsConfiguration, ImageVersion, ListImageBuildVersionsRequest,
+    ListImageBuildVersionsResponse, ListImagesRequest, ListImagesResponse, WorkflowConfiguration,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
@@ -77,23 +82,25 @@ async fn image_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<ImageB
 /// The checks of spec §8.2 over `workflows`, and the plan they give.
 async fn plan_workflows(
     ctx: &Ctx<'_>,
-    input: &Value,
+    given: &[WorkflowConfiguration],
     tests_enabled: bool,
 ) -> ApiResult<Vec<PlannedWorkflow>> {
-    let given = input
-        .get("workflows")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let configs: Vec<Value> = if given.is_empty() {
+    let configs: Vec<WorkflowConfiguration> = if given.is_empty() {
         let region = &ctx.tenant.region;
-        vec![
-            json!({"workflowArn": arn::arn(region, "aws", "workflow/build/build-image/x.x.x")}),
-            json!({"workflowArn": arn::arn(region, "aws", "workflow/test/test-image/x.x.x")}),
+        [
+            "workflow/build/build-image/x.x.x",
+            "workflow/test/test-image/x.x.x",
         ]
+        .into_iter()
+        .map(|managed| WorkflowConfiguration {
+            workflow_arn: Some(arn::arn(region, "aws", managed)),
+            ..Default::default()
+        })
+        .collect()
     } else {
-        given
+        given.to_vec()
     };
+    let arn_of = |c: &WorkflowConfiguration| c.workflow_arn.clone().unwrap_or_default();
     let bad = |path: String, detail: String| ApiError::invalid_value(&path, &detail);
     if configs.len() > 10 {
         return Err(bad(
@@ -105,18 +112,15 @@ async fn plan_workflows(
     let types = configs
         .iter()
         .map(|c| {
-            let arn_text = c
-                .get("workflowArn")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            Arn::parse(arn_text)
+            let arn_text = arn_of(c);
+            Arn::parse(&arn_text)
                 .filter(|a| a.resource_type == "workflow")
                 .and_then(|a| {
                     a.path
                         .first()
                         .and_then(|s| WorkflowType::from_arn_segment(s))
                 })
-                .ok_or_else(|| ApiError::not_found(arn_text))
+                .ok_or_else(|| ApiError::not_found(&arn_text))
         })
         .collect::<ApiResult<Vec<_>>>()?;
     for (ty, label) in [
@@ -137,11 +141,8 @@ async fn plan_workflows(
         }
     }
     for c in &configs {
-        let arn_text = c
-            .get("workflowArn")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if let Some(a) = Arn::parse(arn_text) {
+        let arn_text = arn_of(c);
+        if let Some(a) = Arn::parse(&arn_text) {
             if a.is_amazon_owned() && a.path.get(2) != Some(&"x.x.x") {
                 return Err(bad(
                     "workflows".into(),
@@ -155,14 +156,13 @@ async fn plan_workflows(
     let mut plan = Vec::new();
     let mut output_names = HashSet::new();
     for (i, c) in configs.iter().enumerate() {
-        let arn_text = c
-            .get("workflowArn")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let resolved = workflows::resolve(ctx, arn_text).await?;
+        let resolved = workflows::resolve(ctx, &arn_of(c)).await?;
         let ty = types[i];
-        for key in ["parallelGroup", "onFailure"] {
-            if c.get(key).is_some() && ty != WorkflowType::Test {
+        for (key, given) in [
+            ("parallelGroup", &c.parallel_group),
+            ("onFailure", &c.on_failure),
+        ] {
+            if given.is_some() && ty != WorkflowType::Test {
                 return Err(bad(
                     format!("workflows[{i}].{key}"),
                     format!("{key} can only be set on test workflows."),
@@ -172,31 +172,16 @@ async fn plan_workflows(
         let doc = parse_document(resolved.data(), ty, usize::MAX)
             .map_err(|e| ApiError::internal(format!("stored workflow document is invalid: {e}")))?;
         let supplied: Vec<(String, Vec<String>)> = c
-            .get("parameters")
-            .and_then(Value::as_array)
-            .map(|ps| {
-                ps.iter()
-                    .map(|p| {
-                        let name = p
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string();
-                        let values = p
-                            .get("value")
-                            .and_then(Value::as_array)
-                            .map(|v| {
-                                v.iter()
-                                    .filter_map(Value::as_str)
-                                    .map(str::to_string)
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        (name, values)
-                    })
-                    .collect()
+            .parameters
+            .iter()
+            .flatten()
+            .map(|p| {
+                (
+                    p.name.clone().unwrap_or_default(),
+                    p.value.clone().unwrap_or_default(),
+                )
             })
-            .unwrap_or_default();
+            .collect();
         let parameters = bind_parameters(&doc, &supplied)
             .map_err(|e| bad(format!("workflows[{i}].parameters"), e.to_string()))?;
         for o in &doc.outputs {
@@ -218,26 +203,23 @@ async fn plan_workflows(
             workflow_type: ty.as_str().to_string(),
             data: resolved.data().to_string(),
             parameters,
-            parallel_group: c
-                .get("parallelGroup")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            on_failure: c
-                .get("onFailure")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            parallel_group: c.parallel_group.clone(),
+            on_failure: c.on_failure.clone(),
         });
     }
     Ok(plan)
 }
 
-pub async fn create_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_image(
+    ctx: &Ctx<'_>,
+    input: &CreateImageRequest,
+) -> ApiResult<CreateImageResponse> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    let recipe_arn = str_member(input, "imageRecipeArn");
-    match (recipe_arn, str_member(input, "containerRecipeArn")) {
+    let recipe_arn = input.image_recipe_arn.as_deref();
+    match (recipe_arn, input.container_recipe_arn.as_deref()) {
         (Some(_), Some(_)) | (None, None) => {
             return Err(ApiError::new(
                 ErrorKind::InvalidRequest,
@@ -249,28 +231,26 @@ pub async fn create_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         }
         (Some(_), None) => {}
     }
-    let mut tests = input
-        .get("imageTestsConfiguration")
-        .cloned()
-        .unwrap_or_else(|| json!({}));
-    let tests_enabled = tests
-        .get("imageTestsEnabled")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    if let Some(t) = tests.as_object_mut() {
-        t.entry("imageTestsEnabled").or_insert(json!(true));
-        t.entry("timeoutMinutes").or_insert(json!(720));
-    }
-    let plan = plan_workflows(ctx, input, tests_enabled).await?;
+    let given_tests = input.image_tests_configuration.clone().unwrap_or_default();
+    let tests = ImageTestsConfiguration {
+        image_tests_enabled: Some(given_tests.image_tests_enabled.unwrap_or(true)),
+        timeout_minutes: Some(given_tests.timeout_minutes.unwrap_or(720)),
+    };
+    let tests_enabled = tests.image_tests_enabled == Some(true);
+    let workflows = input.workflows.as_deref().unwrap_or_default();
+    let plan = plan_workflows(ctx, workflows, tests_enabled).await?;
     // The image snapshots what it uses; the guards make the snapshot and the new image one
     // atomic decision (a concurrent delete or change of any of them decides it again).
     let (recipe, recipe_guard) =
         super::recipes::resolve_recipe(ctx, recipe_arn.unwrap_or_default()).await?;
-    let infra_arn = str_member(input, "infrastructureConfigurationArn").unwrap_or_default();
+    let infra_arn = input
+        .infrastructure_configuration_arn
+        .as_deref()
+        .unwrap_or_default();
     let (infra, infra_guard) =
         get_guarded(ctx, ResourceKind::InfrastructureConfiguration, infra_arn).await?;
     let mut guards = vec![recipe_guard, infra_guard];
-    let distribution = match str_member(input, "distributionConfigurationArn") {
+    let distribution = match input.distribution_configuration_arn.as_deref() {
         Some(a) => {
             let (body, guard) =
                 get_guarded(ctx, ResourceKind::DistributionConfiguration, a).await?;
@@ -279,7 +259,6 @@ pub async fn create_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         }
         None => None,
     };
-    stop_if_dry_run(input)?;
     let name = recipe
         .get("name")
         .and_then(Value::as_str)
@@ -327,42 +306,39 @@ pub async fn create_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .set("platform", platform)
         .set(
             "enhancedImageMetadataEnabled",
-            input
-                .get("enhancedImageMetadataEnabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(true),
+            input.enhanced_image_metadata_enabled.unwrap_or(true),
         )
         .set("state", json!({"status": "PENDING"}))
         .set("imageRecipe", recipe)
         .set("infrastructureConfiguration", infra)
         .opt("distributionConfiguration", distribution)
-        .set("imageTestsConfiguration", tests)
+        .set("imageTestsConfiguration", json!(tests))
         .set("dateCreated", format_millis(ctx.now()))
         .set("outputResources", json!({"amis": []}))
-        .set(
-            "tags",
-            input.get("tags").cloned().unwrap_or_else(|| json!({})),
-        )
+        .set("tags", json!(input.tags.clone().unwrap_or_default()))
         .set("buildType", "USER_INITIATED")
         .set("imageSource", "CUSTOM")
         .opt(
             "imageScanningConfiguration",
-            input.get("imageScanningConfiguration").cloned(),
+            input
+                .image_scanning_configuration
+                .as_ref()
+                .map(|c| json!(c)),
         )
-        .opt("executionRole", str_member(input, "executionRole"))
-        .opt("workflows", input.get("workflows").cloned())
+        .opt("executionRole", input.execution_role.clone())
+        .opt("workflows", input.workflows.as_ref().map(|w| json!(w)))
         .opt(
             "loggingConfiguration",
-            input.get("loggingConfiguration").cloned(),
+            input.logging_configuration.as_ref().map(|c| json!(c)),
         )
         .build();
     let record = ImageRecord { image, plan };
-    let response = create_response(input, "imageBuildVersionArn", &image_arn)
-        .set(
-            "latestVersionReferences",
-            latest_version_references(&prefix, version),
-        )
-        .build();
+    let response = CreateImageResponse {
+        request_id: None,
+        client_token: input.client_token.clone(),
+        image_build_version_arn: Some(image_arn.clone()),
+        latest_version_references: Some(latest_version_references(&prefix, version)),
+    };
     let body = serde_json::to_value(&record).map_err(|e| ApiError::internal(e.to_string()))?;
     let response = commit_create(
         ctx,
@@ -378,8 +354,8 @@ pub async fn create_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     Ok(response)
 }
 
-pub async fn get_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "imageBuildVersionArn").unwrap_or_default();
+pub async fn get_image(ctx: &Ctx<'_>, input: &GetImageRequest) -> ApiResult<GetImageResponse> {
+    let arn_text = input.image_build_version_arn.as_deref().unwrap_or_default();
     let not_found = || ApiError::not_found(arn_text);
     let parsed = Arn::parse(arn_text)
         .filter(|a| a.resource_type == "image")
@@ -421,67 +397,54 @@ pub async fn get_image(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         &ctx.tenant.account,
         &format!("image/{nname}"),
     );
-    Ok(Obj::new()
-        .set("image", record.image)
-        .set(
-            "latestVersionReferences",
-            latest_version_references(&prefix, version),
-        )
-        .build())
+    Ok(GetImageResponse {
+        request_id: None,
+        image: Some(typed(&record.image)?),
+        latest_version_references: Some(latest_version_references(&prefix, version)),
+    })
 }
 
-fn summary(image: &Value, owner: &str) -> Value {
-    let mut out = Map::new();
-    for key in [
-        "arn",
-        "name",
-        "type",
-        "version",
-        "platform",
-        "osVersion",
-        "state",
-        "owner",
-        "dateCreated",
-        "outputResources",
-        "tags",
-        "buildType",
-        "imageSource",
-        "loggingConfiguration",
-    ] {
-        if key == "owner" {
-            out.insert(key.into(), json!(owner));
-        } else if let Some(v) = image.get(key) {
-            out.insert(key.into(), v.clone());
-        }
-    }
-    Value::Object(out)
+/// An image build's item in ListImageBuildVersions.
+fn summary(image: &Value, owner: &str) -> ApiResult<ImageSummary> {
+    let mut item: ImageSummary = typed(image)?;
+    item.owner = Some(owner.to_string());
+    Ok(item)
 }
 
-pub async fn list_image_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let filters =
-        Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
-    let version_arn = str_member(input, "imageVersionArn");
-    let mut binding = Map::new();
+/// The filter values of an image build: the model members by name, `version` its semver.
+fn image_matches(filters: &Filters<'_>, b: &ImageBuild) -> bool {
+    let image = &b.record.image;
+    let semver = b.version.to_string();
+    filters.matches(|f| match f {
+        "version" => Some(semver.as_str()),
+        other => image.get(other).and_then(Value::as_str),
+    })
+}
+
+pub async fn list_image_build_versions(
+    ctx: &Ctx<'_>,
+    input: &ListImageBuildVersionsRequest,
+) -> ApiResult<ListImageBuildVersionsResponse> {
+    let filters = Filters::from_input(
+        input.filters.as_deref().unwrap_or_default(),
+        &["name", "osVersion", "platform", "type", "version"],
+    )?;
+    let version_arn = input.image_version_arn.as_deref();
+    let mut bound = Map::new();
     if let Some(a) = version_arn {
-        binding.insert("imageVersionArn".into(), json!(a));
-    }
-    if let Some(f) = input.get("filters") {
-        binding.insert("filters".into(), f.clone());
+        bound.insert("imageVersionArn".into(), json!(a));
     }
     let page = PageRequest::new(
         ctx,
         OpCode::ListImageBuildVersions,
-        Value::Object(binding),
+        filters.binding_with(bound),
         input,
     );
-    let shown = |b: &ImageBuild| {
-        let image = &b.record.image;
-        let semver = b.version.to_string();
-        let kept = filters.matches(|f| match f {
-            "version" => Some(semver.as_str()),
-            other => image.get(other).and_then(Value::as_str),
-        });
-        kept.then(|| summary(image, &ctx.tenant.account))
+    let shown = |b: &ImageBuild| -> ApiResult<Option<ImageSummary>> {
+        if !image_matches(&filters, b) {
+            return Ok(None);
+        }
+        summary(&b.record.image, &ctx.tenant.account).map(Some)
     };
     let (items, token) = match version_arn {
         None => {
@@ -491,9 +454,10 @@ pub async fn list_image_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResul
                 KeyShape::NAME_VERSION_BUILD,
                 Grouping::Each,
                 |r, key| {
-                    Ok(image_build_of(r)?
-                        .and_then(|b| shown(&b))
-                        .map(|s| (key.clone(), s)))
+                    Ok(match image_build_of(r)? {
+                        Some(b) => shown(&b)?.map(|s| (key.clone(), s)),
+                        None => None,
+                    })
                 },
             )
             .await?
@@ -517,99 +481,72 @@ pub async fn list_image_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResul
                 }
                 None => Vec::new(),
             };
-            let items = builds
-                .into_iter()
-                .filter_map(|b| {
-                    let key = SortKey::new(b.nname.clone())
-                        .version(b.version)
-                        .build(b.build);
-                    shown(&b).map(|s| (key, s))
-                })
-                .collect();
+            let mut items = Vec::new();
+            for b in builds {
+                let key = SortKey::new(b.nname.clone())
+                    .version(b.version)
+                    .build(b.build);
+                if let Some(s) = shown(&b)? {
+                    items.push((key, s));
+                }
+            }
             page_sorted(&page, KeyShape::NAME_VERSION_BUILD, items)?
         }
     };
-    Ok(Obj::new()
-        .set("imageSummaryList", items)
-        .opt("nextToken", token)
-        .build())
+    Ok(ListImageBuildVersionsResponse {
+        request_id: None,
+        image_summary_list: Some(items),
+        next_token: token,
+    })
 }
 
 /// ListImages: one item per image version (per name with `byName`), fields from its
 /// highest build. Stepwise ships no Amazon-owned or shared images, so any owner but `Self`
 /// lists nothing. Its token (op code 10) binds `owner`, `filters`, `byName` and
 /// `includeDeprecated`; the order is normalized name ↑, version ↓.
-pub async fn list_images(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let owner = str_member(input, "owner").unwrap_or("Self");
-    let by_name = input
-        .get("byName")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let include_deprecated = input
-        .get("includeDeprecated")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let filters =
-        Filters::from_input(input, &["name", "osVersion", "platform", "type", "version"])?;
+pub async fn list_images(
+    ctx: &Ctx<'_>,
+    input: &ListImagesRequest,
+) -> ApiResult<ListImagesResponse> {
+    let owner = input.owner.as_deref().unwrap_or("Self");
+    let by_name = input.by_name.unwrap_or(false);
+    let include_deprecated = input.include_deprecated.unwrap_or(false);
+    let filters = Filters::from_input(
+        input.filters.as_deref().unwrap_or_default(),
+        &["name", "osVersion", "platform", "type", "version"],
+    )?;
     if by_name && filters.has("version") {
         return Err(ApiError::invalid_param(
             "filters",
             "The 'version' filter cannot be combined with byName.",
         ));
     }
-    let mut binding = Map::new();
-    binding.insert("owner".into(), json!(owner));
-    binding.insert("byName".into(), json!(by_name));
-    binding.insert("includeDeprecated".into(), json!(include_deprecated));
-    if let Some(f) = input.get("filters") {
-        binding.insert("filters".into(), f.clone());
-    }
-    let page = PageRequest::new(ctx, OpCode::ListImages, Value::Object(binding), input);
+    let mut bound = Map::new();
+    bound.insert("owner".into(), json!(owner));
+    bound.insert("byName".into(), json!(by_name));
+    bound.insert("includeDeprecated".into(), json!(include_deprecated));
+    let page = PageRequest::new(ctx, OpCode::ListImages, filters.binding_with(bound), input);
     // The newest build of each version (or, by name, of each name), if the filters take it.
-    let shown = |b: ImageBuild| -> Option<(SortKey, Value)> {
-        Some(b)
-            .filter(|b| {
-                let image = &b.record.image;
-                let semver = b.version.to_string();
-                filters.matches(|f| match f {
-                    "version" => Some(semver.as_str()),
-                    other => image.get(other).and_then(Value::as_str),
-                })
-            })
-            .map(|b| {
-                let image = &b.record.image;
-                let prefix = arn::arn(
-                    &ctx.tenant.region,
-                    &ctx.tenant.account,
-                    &format!("image/{}", b.nname),
-                );
-                let (arn, key_version) = if by_name {
-                    (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
-                } else {
-                    (format!("{prefix}/{}", b.version), b.version)
-                };
-                let mut item = Map::new();
-                item.insert("arn".into(), json!(arn));
-                for key in ["name", "type"] {
-                    if let Some(v) = image.get(key) {
-                        item.insert(key.into(), v.clone());
-                    }
-                }
-                item.insert("version".into(), json!(b.version.to_string()));
-                for key in ["platform", "osVersion"] {
-                    if let Some(v) = image.get(key) {
-                        item.insert(key.into(), v.clone());
-                    }
-                }
-                item.insert("owner".into(), json!(ctx.tenant.account));
-                for key in ["dateCreated", "buildType", "imageSource"] {
-                    if let Some(v) = image.get(key) {
-                        item.insert(key.into(), v.clone());
-                    }
-                }
-                let key = SortKey::new(b.nname.clone()).version(key_version);
-                (key, Value::Object(item))
-            })
+    let shown = |b: ImageBuild| -> ApiResult<Option<(SortKey, ImageVersion)>> {
+        if !image_matches(&filters, &b) {
+            return Ok(None);
+        }
+        let prefix = arn::arn(
+            &ctx.tenant.region,
+            &ctx.tenant.account,
+            &format!("image/{}", b.nname),
+        );
+        let (arn, key_version) = if by_name {
+            (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
+        } else {
+            (format!("{prefix}/{}", b.version), b.version)
+        };
+        let mut item: ImageVersion = typed(&b.record.image)?;
+        item.arn = Some(arn);
+        item.version = Some(b.version.to_string());
+        item.owner = Some(ctx.tenant.account.clone());
+        let key = SortKey::new(b.nname.clone()).version(key_version);
+        Ok(Some((key, item)))
     };
     let grouping = if by_name {
         Grouping::Name
@@ -622,14 +559,18 @@ pub async fn list_images(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             ResourceKind::Image,
             KeyShape::NAME_VERSION,
             grouping,
-            |r, _| Ok(image_build_of(r)?.and_then(shown)),
+            |r, _| match image_build_of(r)? {
+                Some(b) => shown(b),
+                None => Ok(None),
+            },
         )
         .await?
     } else {
-        page_sorted::<Value>(&page, KeyShape::NAME_VERSION, Vec::new())?
+        page_sorted::<ImageVersion>(&page, KeyShape::NAME_VERSION, Vec::new())?
     };
-    Ok(Obj::new()
-        .set("imageVersionList", items)
-        .opt("nextToken", token)
-        .build())
+    Ok(ListImagesResponse {
+        request_id: None,
+        image_version_list: Some(items),
+        next_token: token,
+    })
 }

@@ -4,37 +4,33 @@
 //! operations of [`super::family`].
 
 use super::family::{self, StoredResource};
+use super::stored::stored_body;
 use crate::ctx::Ctx;
-use serde_json::{json, Map, Value};
-use stepwise_api::schema;
-use stepwise_api::shaped::shaped;
+use serde_json::Value;
+use stepwise_api::model::{
+    self, CreateInfrastructureConfigurationRequest, CreateInfrastructureConfigurationResponse,
+    DeleteInfrastructureConfigurationRequest, DeleteInfrastructureConfigurationResponse,
+    GetInfrastructureConfigurationRequest, GetInfrastructureConfigurationResponse,
+    ListInfrastructureConfigurationsRequest, ListInfrastructureConfigurationsResponse,
+};
 use stepwise_api::time::format_millis;
 use stepwise_api::ApiResult;
 use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
-/// The members copied from the request into the stored configuration, as given.
-const COPIED: [&str; 15] = [
-    "name",
-    "description",
-    "instanceTypes",
-    "instanceProfileName",
-    "securityGroupIds",
-    "subnetId",
-    "logging",
-    "keyPair",
-    "snsTopicArn",
-    "resourceTags",
-    "instanceMetadataOptions",
-    "placement",
-    "terminateInstanceOnCompletion",
-    "parentInstance",
-    "tags",
-];
-
 pub(super) struct InfrastructureConfiguration;
 
 impl StoredResource for InfrastructureConfiguration {
+    type Create = CreateInfrastructureConfigurationRequest;
+    type CreateOutput = CreateInfrastructureConfigurationResponse;
+    type Get = GetInfrastructureConfigurationRequest;
+    type GetOutput = GetInfrastructureConfigurationResponse;
+    type List = ListInfrastructureConfigurationsRequest;
+    type ListOutput = ListInfrastructureConfigurationsResponse;
+    type Delete = DeleteInfrastructureConfigurationRequest;
+    type DeleteOutput = DeleteInfrastructureConfigurationResponse;
+    type Summary = model::InfrastructureConfigurationSummary;
+
     const KIND: ResourceKind = ResourceKind::InfrastructureConfiguration;
     const NAME: &'static str = "InfrastructureConfiguration";
     const ARN_TYPE: &'static str = "infrastructure-configuration";
@@ -45,43 +41,77 @@ impl StoredResource for InfrastructureConfiguration {
     const FILTERS: &'static [&'static str] = &["name"];
     const SNAPSHOT_POINTER: &'static str = "/infrastructureConfiguration/arn";
 
-    fn draft(ctx: &Ctx<'_>, input: &Value, arn: &str) -> Value {
-        let mut draft = Map::new();
-        for key in COPIED {
-            if let Some(v) = input.get(key) {
-                draft.insert(key.to_string(), v.clone());
-            }
-        }
-        draft.insert("arn".into(), json!(arn));
-        draft.insert("dateCreated".into(), json!(format_millis(ctx.now())));
-        let on_failure = input
-            .get("terminateInstanceOnFailure")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
-        draft.insert("terminateInstanceOnFailure".into(), json!(on_failure));
-        draft.entry("tags").or_insert_with(|| json!({}));
-        let draft = Value::Object(draft);
-        shaped(&schema::INFRASTRUCTURE_CONFIGURATION, &draft).unwrap_or(draft)
+    fn get_arn(input: &Self::Get) -> &str {
+        input
+            .infrastructure_configuration_arn
+            .as_deref()
+            .unwrap_or_default()
     }
 
-    fn summary(body: &Value) -> Option<Value> {
-        shaped(&schema::INFRASTRUCTURE_CONFIGURATION_SUMMARY, body)
+    fn delete_arn(input: &Self::Delete) -> &str {
+        input
+            .infrastructure_configuration_arn
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    fn dry_run(input: &Self::Create) -> Option<bool> {
+        input.dry_run
+    }
+
+    /// The configuration as given, with `terminateInstanceOnFailure` defaulting to true
+    /// and `tags` to none.
+    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+        let i = input.clone();
+        stored_body(&model::InfrastructureConfiguration {
+            arn: Some(arn.to_string()),
+            name: i.name,
+            description: i.description,
+            instance_types: i.instance_types,
+            instance_profile_name: i.instance_profile_name,
+            security_group_ids: i.security_group_ids,
+            subnet_id: i.subnet_id,
+            logging: i.logging,
+            key_pair: i.key_pair,
+            terminate_instance_on_failure: Some(i.terminate_instance_on_failure.unwrap_or(true)),
+            sns_topic_arn: i.sns_topic_arn,
+            date_created: Some(format_millis(ctx.now())),
+            date_updated: None,
+            resource_tags: i.resource_tags,
+            instance_metadata_options: i.instance_metadata_options,
+            tags: Some(i.tags.unwrap_or_default()),
+            placement: i.placement,
+            terminate_instance_on_completion: i.terminate_instance_on_completion,
+            parent_instance: i.parent_instance,
+        })
     }
 }
 
-pub async fn create_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_infrastructure_configuration(
+    ctx: &Ctx<'_>,
+    input: &CreateInfrastructureConfigurationRequest,
+) -> ApiResult<CreateInfrastructureConfigurationResponse> {
     family::create::<InfrastructureConfiguration>(ctx, input).await
 }
 
-pub async fn get_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn get_infrastructure_configuration(
+    ctx: &Ctx<'_>,
+    input: &GetInfrastructureConfigurationRequest,
+) -> ApiResult<GetInfrastructureConfigurationResponse> {
     family::get::<InfrastructureConfiguration>(ctx, input).await
 }
 
-pub async fn list_infrastructure_configurations(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn list_infrastructure_configurations(
+    ctx: &Ctx<'_>,
+    input: &ListInfrastructureConfigurationsRequest,
+) -> ApiResult<ListInfrastructureConfigurationsResponse> {
     family::list::<InfrastructureConfiguration>(ctx, input).await
 }
 
-pub async fn delete_infrastructure_configuration(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn delete_infrastructure_configuration(
+    ctx: &Ctx<'_>,
+    input: &DeleteInfrastructureConfigurationRequest,
+) -> ApiResult<DeleteInfrastructureConfigurationResponse> {
     family::delete::<InfrastructureConfiguration>(ctx, input).await
 }
 

@@ -1,4 +1,4 @@
-//! Small helpers for building response objects that omit members without a value.
+//! A small builder for JSON objects that omit members without a value.
 
 use serde_json::{Map, Value};
 
@@ -27,9 +27,4 @@ impl Obj {
     pub fn build(self) -> Value {
         Value::Object(self.0)
     }
-}
-
-/// The string member `key` of a validated input.
-pub fn str_member<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
-    input.get(key).and_then(Value::as_str)
 }

@@ -2,10 +2,10 @@
 //! (spec §4.2), and the recipe resolution CreateImage shares.
 
 use super::filters::Filters;
-use super::json::{str_member, Obj};
 use super::stored::{
-    commit_create, create_response, delete_unused, ensure_absent, snapshot_of, stop_if_dry_run,
+    commit_create, delete_unused, ensure_absent, snapshot_of, stop_if_dry_run, stored_body,
 };
+use super::typed;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest};
@@ -14,8 +14,11 @@ use std::collections::HashSet;
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
 };
-use stepwise_api::schema;
-use stepwise_api::shaped::shaped;
+use stepwise_api::model::{
+    CreateImageRecipeRequest, CreateImageRecipeResponse, DeleteImageRecipeRequest,
+    DeleteImageRecipeResponse, GetImageRecipeRequest, GetImageRecipeResponse, ImageRecipe,
+    ImageRecipeSummary, ListImageRecipesRequest, ListImageRecipesResponse,
+};
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
 use stepwise_store::{Resource, ResourceKind, Write};
@@ -103,30 +106,24 @@ async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
         .ok_or_else(not_found)
 }
 
-pub async fn create_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_image_recipe(
+    ctx: &Ctx<'_>,
+    input: &CreateImageRecipeRequest,
+) -> ApiResult<CreateImageRecipeResponse> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
     // The validator already refuses `x` nodes and oversized nodes with InvalidVersionNumber.
-    let version_text = str_member(input, "semanticVersion").unwrap_or_default();
+    let version_text = input.semantic_version.as_deref().unwrap_or_default();
     let version = SemVer::parse(version_text).ok_or_else(|| {
         ApiError::internal(format!(
             "semanticVersion '{version_text}' passed validation"
         ))
     })?;
     let mut seen = HashSet::new();
-    for (i, c) in input
-        .get("components")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let component = c
-            .get("componentArn")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+    for (i, c) in input.components.iter().flatten().enumerate() {
+        let component = c.component_arn.as_deref().unwrap_or_default();
         if !seen.insert(component) {
             return Err(ApiError::invalid_value(
                 &format!("components[{i}].componentArn"),
@@ -134,42 +131,38 @@ pub async fn create_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Valu
             ));
         }
     }
-    let name = str_member(input, "name").unwrap_or_default();
-    let nname = normalize_name(name);
+    let name = input.name.clone().unwrap_or_default();
+    let nname = normalize_name(&name);
     let prefix = recipe_prefix(ctx, &nname);
     let recipe_arn = format!("{prefix}/{version}");
     ensure_absent(ctx, ResourceKind::ImageRecipe, "ImageRecipe", &recipe_arn).await?;
-    stop_if_dry_run(input)?;
-    let parent_image = str_member(input, "parentImage").unwrap_or_default();
-    let member = |key: &str| input.get(key).cloned();
-    let draft = Obj::new()
-        .set("arn", recipe_arn.clone())
-        .set("type", "AMI")
-        .set("name", name)
-        .opt("description", member("description"))
-        .set("platform", infer_platform(parent_image))
-        .set("owner", ctx.tenant.account.clone())
-        .set("version", version.to_string())
-        .opt("components", member("components"))
-        .set("parentImage", parent_image)
-        .opt("blockDeviceMappings", member("blockDeviceMappings"))
-        .set("dateCreated", format_millis(ctx.now()))
-        .set("tags", member("tags").unwrap_or_else(|| json!({})))
-        .opt("workingDirectory", member("workingDirectory"))
-        .opt(
-            "additionalInstanceConfiguration",
-            member("additionalInstanceConfiguration"),
-        )
-        .opt("amiTags", member("amiTags"))
-        .opt("amiWatermarks", member("amiWatermarks"))
-        .build();
-    let body = shaped(&schema::IMAGE_RECIPE, &draft).unwrap_or(draft);
-    let response = create_response(input, "imageRecipeArn", &recipe_arn)
-        .set(
-            "latestVersionReferences",
-            latest_version_references(&prefix, version),
-        )
-        .build();
+    stop_if_dry_run(input.dry_run)?;
+    let parent_image = input.parent_image.clone().unwrap_or_default();
+    let i = input.clone();
+    let body = stored_body(&ImageRecipe {
+        arn: Some(recipe_arn.clone()),
+        r#type: Some("AMI".into()),
+        name: Some(name),
+        description: i.description,
+        platform: Some(infer_platform(&parent_image).into()),
+        owner: Some(ctx.tenant.account.clone()),
+        version: Some(version.to_string()),
+        components: i.components,
+        parent_image: Some(parent_image),
+        block_device_mappings: i.block_device_mappings,
+        date_created: Some(format_millis(ctx.now())),
+        tags: Some(i.tags.unwrap_or_default()),
+        working_directory: i.working_directory,
+        additional_instance_configuration: i.additional_instance_configuration,
+        ami_tags: i.ami_tags,
+        ami_watermarks: i.ami_watermarks,
+    })?;
+    let response = CreateImageRecipeResponse {
+        request_id: None,
+        client_token: input.client_token.clone(),
+        image_recipe_arn: Some(recipe_arn.clone()),
+        latest_version_references: Some(latest_version_references(&prefix, version)),
+    };
     commit_create(
         ctx,
         idem,
@@ -182,28 +175,37 @@ pub async fn create_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Valu
     .await
 }
 
-pub async fn get_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
+pub async fn get_image_recipe(
+    ctx: &Ctx<'_>,
+    input: &GetImageRecipeRequest,
+) -> ApiResult<GetImageRecipeResponse> {
+    let arn_text = input.image_recipe_arn.as_deref().unwrap_or_default();
     let recipe = resolve(ctx, arn_text).await?;
     let prefix = recipe_prefix(ctx, &recipe.nname);
-    Ok(Obj::new()
-        .set("imageRecipe", recipe.body)
-        .set(
-            "latestVersionReferences",
-            latest_version_references(&prefix, recipe.version),
-        )
-        .build())
+    Ok(GetImageRecipeResponse {
+        request_id: None,
+        image_recipe: Some(typed(&recipe.body)?),
+        latest_version_references: Some(latest_version_references(&prefix, recipe.version)),
+    })
 }
 
-pub async fn list_image_recipes(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let filters = Filters::from_input(input, &["name", "parentImage", "platform"])?;
-    let owner = str_member(input, "owner").unwrap_or("Self");
-    let mut binding = Map::new();
-    binding.insert("owner".into(), json!(owner));
-    if let Some(f) = input.get("filters") {
-        binding.insert("filters".into(), f.clone());
-    }
-    let page = PageRequest::new(ctx, OpCode::ListImageRecipes, Value::Object(binding), input);
+pub async fn list_image_recipes(
+    ctx: &Ctx<'_>,
+    input: &ListImageRecipesRequest,
+) -> ApiResult<ListImageRecipesResponse> {
+    let filters = Filters::from_input(
+        input.filters.as_deref().unwrap_or_default(),
+        &["name", "parentImage", "platform"],
+    )?;
+    let owner = input.owner.as_deref().unwrap_or("Self");
+    let mut bound = Map::new();
+    bound.insert("owner".into(), json!(owner));
+    let page = PageRequest::new(
+        ctx,
+        OpCode::ListImageRecipes,
+        filters.binding_with(bound),
+        input,
+    );
     // Only the caller's own recipes exist here; every other owner lists nothing.
     let (items, token) = if owner == "Self" {
         page_by_key(
@@ -215,22 +217,26 @@ pub async fn list_image_recipes(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value
                 if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
                     return Ok(None);
                 }
-                let summary = shaped(&schema::IMAGE_RECIPE_SUMMARY, &r.body).unwrap_or_default();
+                let summary: ImageRecipeSummary = typed(&r.body)?;
                 Ok(Some((key.clone(), summary)))
             },
         )
         .await?
     } else {
-        page_sorted::<Value>(&page, KeyShape::NAME_VERSION, Vec::new())?
+        page_sorted::<ImageRecipeSummary>(&page, KeyShape::NAME_VERSION, Vec::new())?
     };
-    Ok(Obj::new()
-        .set("imageRecipeSummaryList", items)
-        .opt("nextToken", token)
-        .build())
+    Ok(ListImageRecipesResponse {
+        request_id: None,
+        image_recipe_summary_list: Some(items),
+        next_token: token,
+    })
 }
 
-pub async fn delete_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "imageRecipeArn").unwrap_or_default();
+pub async fn delete_image_recipe(
+    ctx: &Ctx<'_>,
+    input: &DeleteImageRecipeRequest,
+) -> ApiResult<DeleteImageRecipeResponse> {
+    let arn_text = input.image_recipe_arn.as_deref().unwrap_or_default();
     let version = Arn::parse(arn_text)
         .and_then(|a| a.path.get(1).copied())
         .unwrap_or_default();
@@ -247,7 +253,10 @@ pub async fn delete_image_recipe(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Valu
         snapshot_of("/imageRecipe/arn", arn_text),
     )
     .await?;
-    Ok(json!({ "imageRecipeArn": arn_text }))
+    Ok(DeleteImageRecipeResponse {
+        request_id: None,
+        image_recipe_arn: Some(arn_text.to_string()),
+    })
 }
 
 #[cfg(test)]

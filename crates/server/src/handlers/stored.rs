@@ -1,10 +1,12 @@
 //! Resources kept as JSON bodies (workflows, recipes, configurations, images): shaping a
 //! body to a model shape, inserting a new one, and deleting one no unfinished image uses.
 
-use super::json::{str_member, Obj};
+use super::typed;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{is_terminal_image_status, ImageRecord};
 use stepwise_store::{ResourceKind, Write};
@@ -58,40 +60,49 @@ pub(super) async fn get_guarded(
 }
 
 /// DryRunOperationException for a create that passed every check with `dryRun: true`.
-pub(super) fn stop_if_dry_run(input: &Value) -> ApiResult<()> {
-    match input.get("dryRun").and_then(Value::as_bool) {
+pub(super) fn stop_if_dry_run(dry_run: Option<bool>) -> ApiResult<()> {
+    match dry_run {
         Some(true) => Err(ApiError::dry_run()),
         _ => Ok(()),
     }
 }
 
-/// The members every create response starts with: `clientToken` and the new ARN.
-pub(super) fn create_response(input: &Value, arn_member: &str, arn_text: &str) -> Obj {
-    Obj::new()
-        .set(
-            "clientToken",
-            str_member(input, "clientToken").unwrap_or_default(),
-        )
-        .set(arn_member, arn_text)
+/// A create's response: its `clientToken` and the new ARN in `arn_member` (every create
+/// output of the model is these two members).
+pub(super) fn create_response<R: DeserializeOwned>(
+    client_token: Option<&str>,
+    arn_member: &str,
+    arn_text: &str,
+) -> ApiResult<R> {
+    typed(&json!({
+        "clientToken": client_token.unwrap_or_default(),
+        arn_member: arn_text,
+    }))
+}
+
+/// The JSON body kept in the store for a resource of a model shape.
+pub(super) fn stored_body(resource: &impl Serialize) -> ApiResult<Value> {
+    serde_json::to_value(resource)
+        .map_err(|e| ApiError::internal(format!("resource not serializable: {e}")))
 }
 
 /// Stores a new resource together with its idempotency record and returns `response`;
 /// `guards` keep valid what the create read (see [`get_guarded`]).
-pub(super) async fn commit_create(
+pub(super) async fn commit_create<R: Serialize>(
     ctx: &Ctx<'_>,
     idem: Idempotency,
     kind: ResourceKind,
     arn_text: &str,
     body: Value,
-    response: Value,
+    response: R,
     mut guards: Vec<Write>,
-) -> ApiResult<Value> {
+) -> ApiResult<R> {
     guards.push(Write::InsertResource {
         kind,
         arn: arn_text.to_string(),
         body,
     });
-    guards.push(idem.record(ctx, &response));
+    guards.push(idem.record(ctx, &response)?);
     // A concurrent create of the same ARN, a concurrent use of the token or a change to what
     // the guards hold conflicts here; decided again, the operation answers "already exists",
     // replays, or sees the change.

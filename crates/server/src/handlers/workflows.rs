@@ -2,16 +2,22 @@
 //! ListWorkflowBuildVersions, DeleteWorkflow, and the Amazon-managed workflows.
 
 use super::filters::Filters;
-use super::json::{str_member, Obj};
-use super::stored::{commit_create, create_response, delete_unused, stop_if_dry_run};
+use super::stored::{commit_create, delete_unused, stop_if_dry_run, stored_body};
+use super::typed;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{
     newest_per_group, page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey,
 };
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
+};
+use stepwise_api::model::{
+    CreateWorkflowRequest, CreateWorkflowResponse, DeleteWorkflowRequest, DeleteWorkflowResponse,
+    GetWorkflowRequest, GetWorkflowResponse, ListWorkflowBuildVersionsRequest,
+    ListWorkflowBuildVersionsResponse, ListWorkflowsRequest, ListWorkflowsResponse, Workflow,
+    WorkflowParameterDetail, WorkflowSummary, WorkflowVersion,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
@@ -21,7 +27,7 @@ use stepwise_workflow::{managed_workflows, parse_document, WorkflowType};
 
 /// A workflow build version as it is kept and shown (the `Workflow` shape) with its sort key.
 pub struct WorkflowBuild {
-    pub body: Value,
+    pub workflow: Workflow,
     pub ty: WorkflowType,
     pub nname: String,
     pub version: SemVer,
@@ -29,9 +35,12 @@ pub struct WorkflowBuild {
 }
 
 impl WorkflowBuild {
-    fn from_body(body: Value) -> Option<WorkflowBuild> {
-        let arn = body.get("arn")?.as_str()?.to_string();
-        let parsed = Arn::parse(&arn)?;
+    fn from_body(body: &Value) -> Option<WorkflowBuild> {
+        Self::of(typed(body).ok()?)
+    }
+
+    fn of(workflow: Workflow) -> Option<WorkflowBuild> {
+        let parsed = Arn::parse(workflow.arn.as_deref()?)?;
         let [ty, nname, version, build] = parsed.path[..] else {
             return None;
         };
@@ -40,7 +49,7 @@ impl WorkflowBuild {
             nname: nname.to_string(),
             version: SemVer::parse(version)?,
             build: build.parse().ok()?,
-            body,
+            workflow,
         })
     }
 
@@ -53,21 +62,11 @@ impl WorkflowBuild {
     }
 
     pub fn arn(&self) -> &str {
-        self.body
-            .get("arn")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        self.workflow.arn.as_deref().unwrap_or_default()
     }
 
     pub fn data(&self) -> &str {
-        self.body
-            .get("data")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-
-    fn field(&self, key: &str) -> Option<&str> {
-        self.body.get(key).and_then(Value::as_str)
+        self.workflow.data.as_deref().unwrap_or_default()
     }
 }
 
@@ -79,23 +78,20 @@ fn type_code(ty: WorkflowType) -> u8 {
     }
 }
 
-fn parameters_json(data: &str, ty: WorkflowType) -> Value {
+/// The parameters a workflow document declares, as GetWorkflow shows them.
+fn parameters_of(data: &str, ty: WorkflowType) -> Vec<WorkflowParameterDetail> {
     let Ok(doc) = parse_document(data, ty, usize::MAX) else {
-        return json!([]);
+        return Vec::new();
     };
-    Value::Array(
-        doc.parameters
-            .iter()
-            .map(|p| {
-                Obj::new()
-                    .set("name", p.name.clone())
-                    .set("type", p.ty.as_str())
-                    .opt("defaultValue", p.default_value_strings())
-                    .opt("description", p.description.clone())
-                    .build()
-            })
-            .collect(),
-    )
+    doc.parameters
+        .iter()
+        .map(|p| WorkflowParameterDetail {
+            name: Some(p.name.clone()),
+            r#type: Some(p.ty.as_str().to_string()),
+            default_value: p.default_value_strings(),
+            description: p.description.clone(),
+        })
+        .collect()
 }
 
 /// The Amazon-managed workflows as they appear in `region`.
@@ -114,19 +110,19 @@ pub fn managed_builds(region: &str) -> Vec<WorkflowBuild> {
                     m.build
                 ),
             );
-            let body = Obj::new()
-                .set("arn", arn)
-                .set("name", m.name)
-                .set("version", m.version)
-                .set("description", m.description)
-                .set("type", m.ty.as_str())
-                .set("owner", "Amazon")
-                .set("data", m.data)
-                .set("dateCreated", m.date_created)
-                .set("tags", json!({}))
-                .set("parameters", parameters_json(m.data, m.ty))
-                .build();
-            WorkflowBuild::from_body(body)
+            WorkflowBuild::of(Workflow {
+                arn: Some(arn),
+                name: Some(m.name.to_string()),
+                version: Some(m.version.to_string()),
+                description: Some(m.description.to_string()),
+                r#type: Some(m.ty.as_str().to_string()),
+                owner: Some("Amazon".into()),
+                data: Some(m.data.to_string()),
+                date_created: Some(m.date_created.to_string()),
+                tags: Some(Default::default()),
+                parameters: Some(parameters_of(m.data, m.ty)),
+                ..Default::default()
+            })
         })
         .collect()
 }
@@ -139,7 +135,7 @@ async fn own_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<Workflow
         .list_resources_with_prefix(&ctx.tenant, ResourceKind::Workflow, prefix)
         .await?
         .into_iter()
-        .filter_map(|r| WorkflowBuild::from_body(r.body))
+        .filter_map(|r| WorkflowBuild::from_body(&r.body))
         .collect())
 }
 
@@ -177,14 +173,15 @@ pub async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> 
         .ok_or_else(not_found)
 }
 
-pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
+pub async fn create_workflow(
+    ctx: &Ctx<'_>,
+    input: &CreateWorkflowRequest,
+) -> ApiResult<CreateWorkflowResponse> {
     let idem = match Idempotency::check(ctx, input).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    let data = str_member(input, "data");
-    let uri = str_member(input, "uri");
-    match (data, uri) {
+    let data = match (input.data.as_deref(), input.uri.as_deref()) {
         (Some(_), Some(_)) | (None, None) => {
             return Err(ApiError::new(
                 ErrorKind::InvalidParameterCombination,
@@ -197,15 +194,14 @@ pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
                 "Only inline data is supported.",
             ));
         }
-        (Some(_), None) => {}
-    }
-    let data = data.unwrap_or_default();
-    let name = str_member(input, "name").unwrap_or_default();
-    let ty_text = str_member(input, "type").unwrap_or_default();
+        (Some(data), None) => data,
+    };
+    let name = input.name.as_deref().unwrap_or_default();
+    let ty_text = input.r#type.as_deref().unwrap_or_default();
     let ty = WorkflowType::parse(ty_text).ok_or_else(|| {
         ApiError::invalid_param("type", "It must be BUILD, TEST or DISTRIBUTION.")
     })?;
-    let version_text = str_member(input, "semanticVersion").unwrap_or_default();
+    let version_text = input.semantic_version.as_deref().unwrap_or_default();
     let version = SemVer::parse(version_text).ok_or_else(|| {
         ApiError::new(
             ErrorKind::InvalidVersionNumber,
@@ -215,8 +211,6 @@ pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     parse_document(data, ty, ctx.state.config.max_steps_per_workflow)
         .map_err(|e| ApiError::invalid_value("data", &e.to_string()))?;
     let nname = normalize_name(name);
-    let description = str_member(input, "description");
-    let kms = str_member(input, "kmsKeyId");
     let prefix = arn::arn(
         &ctx.tenant.region,
         &ctx.tenant.account,
@@ -230,38 +224,35 @@ pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         .max_by_key(|w| w.build);
     if let Some(latest) = &latest {
         if latest.data() == data
-            && latest.field("description") == description
-            && latest.field("kmsKeyId") == kms
+            && latest.workflow.description == input.description
+            && latest.workflow.kms_key_id == input.kms_key_id
         {
             return Err(ApiError::already_exists("Workflow", latest.arn()));
         }
     }
-    stop_if_dry_run(input)?;
+    stop_if_dry_run(input.dry_run)?;
     let build = latest.map_or(1, |w| w.build + 1);
     let build_arn = format!("{prefix}/{version}/{build}");
-    let body = Obj::new()
-        .set("arn", build_arn.clone())
-        .set("name", name)
-        .set("version", version.to_string())
-        .opt("description", description)
-        .opt("changeDescription", str_member(input, "changeDescription"))
-        .set("type", ty.as_str())
-        .set("owner", ctx.tenant.account.clone())
-        .set("data", data)
-        .opt("kmsKeyId", kms)
-        .set("dateCreated", format_millis(ctx.now()))
-        .set(
-            "tags",
-            input.get("tags").cloned().unwrap_or_else(|| json!({})),
-        )
-        .set("parameters", parameters_json(data, ty))
-        .build();
-    let response = create_response(input, "workflowBuildVersionArn", &build_arn)
-        .set(
-            "latestVersionReferences",
-            latest_version_references(&prefix, version),
-        )
-        .build();
+    let body = stored_body(&Workflow {
+        arn: Some(build_arn.clone()),
+        name: Some(name.to_string()),
+        version: Some(version.to_string()),
+        description: input.description.clone(),
+        change_description: input.change_description.clone(),
+        r#type: Some(ty.as_str().to_string()),
+        state: None,
+        owner: Some(ctx.tenant.account.clone()),
+        data: Some(data.to_string()),
+        kms_key_id: input.kms_key_id.clone(),
+        date_created: Some(format_millis(ctx.now())),
+        tags: Some(input.tags.clone().unwrap_or_default()),
+        parameters: Some(parameters_of(data, ty)),
+    })?;
+    let response = CreateWorkflowResponse {
+        client_token: input.client_token.clone(),
+        workflow_build_version_arn: Some(build_arn.clone()),
+        latest_version_references: Some(latest_version_references(&prefix, version)),
+    };
     commit_create(
         ctx,
         idem,
@@ -274,42 +265,49 @@ pub async fn create_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
     .await
 }
 
-pub async fn get_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
+pub async fn get_workflow(
+    ctx: &Ctx<'_>,
+    input: &GetWorkflowRequest,
+) -> ApiResult<GetWorkflowResponse> {
+    let arn_text = input
+        .workflow_build_version_arn
+        .as_deref()
+        .unwrap_or_default();
     let w = resolve(ctx, arn_text).await?;
     let prefix = arn::arn(
         Arn::parse(w.arn()).map(|a| a.region).unwrap_or_default(),
         Arn::parse(w.arn()).map(|a| a.owner).unwrap_or_default(),
         &format!("workflow/{}/{}", w.ty.arn_segment(), w.nname),
     );
-    Ok(Obj::new()
-        .set("workflow", w.body.clone())
-        .set(
-            "latestVersionReferences",
-            latest_version_references(&prefix, w.version),
-        )
-        .build())
+    Ok(GetWorkflowResponse {
+        latest_version_references: Some(latest_version_references(&prefix, w.version)),
+        workflow: Some(w.workflow),
+    })
 }
 
-fn version_summary(w: &WorkflowBuild, arn: String, version: String) -> Value {
-    Obj::new()
-        .set("arn", arn)
-        .opt("name", w.field("name"))
-        .set("version", version)
-        .opt("description", w.field("description"))
-        .set("type", w.ty.as_str())
-        .opt("owner", w.field("owner"))
-        .opt("dateCreated", w.field("dateCreated"))
-        .build()
+/// A version's item in ListWorkflows (`WorkflowVersion`), from its newest build.
+fn version_summary(w: &WorkflowBuild, arn: String, version: String) -> WorkflowVersion {
+    WorkflowVersion {
+        arn: Some(arn),
+        name: w.workflow.name.clone(),
+        version: Some(version),
+        description: w.workflow.description.clone(),
+        r#type: Some(w.ty.as_str().to_string()),
+        owner: w.workflow.owner.clone(),
+        date_created: w.workflow.date_created.clone(),
+    }
 }
 
-pub async fn list_workflows(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let owner = str_member(input, "owner").unwrap_or("Self");
-    let by_name = input
-        .get("byName")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let filters = Filters::from_input(input, &["name", "version", "description", "type"])?;
+pub async fn list_workflows(
+    ctx: &Ctx<'_>,
+    input: &ListWorkflowsRequest,
+) -> ApiResult<ListWorkflowsResponse> {
+    let owner = input.owner.as_deref().unwrap_or("Self");
+    let by_name = input.by_name.unwrap_or(false);
+    let filters = Filters::from_input(
+        input.filters.as_deref().unwrap_or_default(),
+        &["name", "version", "description", "type"],
+    )?;
     if matches!(owner, "Shared" | "ThirdParty") {
         return Err(ApiError::invalid_param(
             "owner",
@@ -322,21 +320,23 @@ pub async fn list_workflows(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
             "The 'version' filter cannot be combined with byName.",
         ));
     }
-    let mut binding = serde_json::Map::new();
-    binding.insert("owner".into(), json!(owner));
-    binding.insert("byName".into(), json!(by_name));
-    if let Some(f) = input.get("filters") {
-        binding.insert("filters".into(), f.clone());
-    }
-    let page = PageRequest::new(ctx, OpCode::ListWorkflows, Value::Object(binding), input);
+    let mut bound = Map::new();
+    bound.insert("owner".into(), json!(owner));
+    bound.insert("byName".into(), json!(by_name));
+    let page = PageRequest::new(
+        ctx,
+        OpCode::ListWorkflows,
+        filters.binding_with(bound),
+        input,
+    );
     // The newest build of each version (or, by name, of each name's newest version), if the
     // filters take it.
     let shown = |w: WorkflowBuild| {
         let version = w.version.to_string();
         let kept = filters.matches(|f| match f {
-            "name" => w.field("name"),
+            "name" => w.workflow.name.as_deref(),
             "version" => Some(version.as_str()),
-            "description" => w.field("description"),
+            "description" => w.workflow.description.as_deref(),
             "type" => Some(w.ty.as_str()),
             _ => None,
         });
@@ -385,20 +385,23 @@ pub async fn list_workflows(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
                 ResourceKind::Workflow,
                 KeyShape::NAME_TYPE_VERSION,
                 grouping,
-                |r, _| Ok(WorkflowBuild::from_body(r.body).and_then(shown)),
+                |r, _| Ok(WorkflowBuild::from_body(&r.body).and_then(shown)),
             )
             .await?
         }
     };
-    Ok(Obj::new()
-        .set("workflowVersionList", items)
-        .opt("nextToken", token)
-        .build())
+    Ok(ListWorkflowsResponse {
+        workflow_version_list: Some(items),
+        next_token: token,
+    })
 }
 
-pub async fn list_workflow_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "workflowVersionArn");
-    let mut binding = serde_json::Map::new();
+pub async fn list_workflow_build_versions(
+    ctx: &Ctx<'_>,
+    input: &ListWorkflowBuildVersionsRequest,
+) -> ApiResult<ListWorkflowBuildVersionsResponse> {
+    let arn_text = input.workflow_version_arn.as_deref();
+    let mut binding = Map::new();
     if let Some(a) = arn_text {
         binding.insert("workflowVersionArn".into(), json!(a));
     }
@@ -416,15 +419,15 @@ pub async fn list_workflow_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiRe
                 KeyShape::NAME_TYPE_VERSION_BUILD,
                 Grouping::Each,
                 |r, key| {
-                    let build = WorkflowBuild::from_body(r.body);
-                    Ok(build.map(|w| (key.clone(), build_summary(&w))))
+                    let build = WorkflowBuild::from_body(&r.body);
+                    Ok(build.map(|w| (key.clone(), build_summary(w))))
                 },
             )
             .await?;
-            return Ok(Obj::new()
-                .set("workflowSummaryList", items)
-                .opt("nextToken", token)
-                .build());
+            return Ok(ListWorkflowBuildVersionsResponse {
+                workflow_summary_list: Some(items),
+                next_token: token,
+            });
         }
         Some(text) => match Arn::parse(text) {
             Some(a)
@@ -455,38 +458,44 @@ pub async fn list_workflow_build_versions(ctx: &Ctx<'_>, input: &Value) -> ApiRe
             _ => Vec::new(),
         },
     };
-    let items: Vec<(SortKey, Value)> = builds
+    let items: Vec<(SortKey, WorkflowSummary)> = builds
         .into_iter()
-        .map(|w| (w.sort_key(), build_summary(&w)))
+        .map(|w| (w.sort_key(), build_summary(w)))
         .collect();
     let (items, token) = page_sorted(&page, KeyShape::NAME_TYPE_VERSION_BUILD, items)?;
-    Ok(Obj::new()
-        .set("workflowSummaryList", items)
-        .opt("nextToken", token)
-        .build())
+    Ok(ListWorkflowBuildVersionsResponse {
+        workflow_summary_list: Some(items),
+        next_token: token,
+    })
 }
 
-/// A build's item in ListWorkflowBuildVersions (`WorkflowSummary`).
-fn build_summary(w: &WorkflowBuild) -> Value {
-    let tags = w
-        .body
-        .get("tags")
-        .filter(|t| t.as_object().is_some_and(|o| !o.is_empty()));
-    Obj::new()
-        .set("arn", w.arn())
-        .opt("name", w.field("name"))
-        .set("version", w.version.to_string())
-        .opt("description", w.field("description"))
-        .opt("changeDescription", w.field("changeDescription"))
-        .set("type", w.ty.as_str())
-        .opt("owner", w.field("owner"))
-        .opt("dateCreated", w.field("dateCreated"))
-        .opt("tags", tags.cloned())
-        .build()
+/// A build's item in ListWorkflowBuildVersions (`WorkflowSummary`); no tags when it has none.
+fn build_summary(w: WorkflowBuild) -> WorkflowSummary {
+    let version = w.version.to_string();
+    let ty = w.ty.as_str().to_string();
+    let w = w.workflow;
+    WorkflowSummary {
+        arn: w.arn,
+        name: w.name,
+        version: Some(version),
+        description: w.description,
+        change_description: w.change_description,
+        r#type: Some(ty),
+        owner: w.owner,
+        state: None,
+        date_created: w.date_created,
+        tags: w.tags.filter(|t| !t.is_empty()),
+    }
 }
 
-pub async fn delete_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
-    let arn_text = str_member(input, "workflowBuildVersionArn").unwrap_or_default();
+pub async fn delete_workflow(
+    ctx: &Ctx<'_>,
+    input: &DeleteWorkflowRequest,
+) -> ApiResult<DeleteWorkflowResponse> {
+    let arn_text = input
+        .workflow_build_version_arn
+        .as_deref()
+        .unwrap_or_default();
     let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
     if parsed.is_amazon_owned() {
         return Err(ApiError::new(
@@ -498,5 +507,7 @@ pub async fn delete_workflow(ctx: &Ctx<'_>, input: &Value) -> ApiResult<Value> {
         r.plan.iter().any(|p| p.workflow_arn == arn_text)
     })
     .await?;
-    Ok(json!({ "workflowBuildVersionArn": arn_text }))
+    Ok(DeleteWorkflowResponse {
+        workflow_build_version_arn: Some(arn_text.to_string()),
+    })
 }

@@ -1,0 +1,27 @@
+//! Members that code generic over operations reads from a typed input: the token of an
+//! idempotent create, a resource's name, a list's page size and token, its filters.
+//! `codegen/gen_model.py` implements each trait for every served operation's input that
+//! has the members, with the model's types.
+
+use crate::model::Filter;
+
+/// An input with a `clientToken`.
+pub trait Idempotent {
+    fn client_token(&self) -> Option<&str>;
+}
+
+/// An input with a `name`.
+pub trait Named {
+    fn name(&self) -> Option<&str>;
+}
+
+/// A List input: `maxResults` and `nextToken`.
+pub trait Paged {
+    fn max_results(&self) -> Option<i32>;
+    fn next_token(&self) -> Option<&str>;
+}
+
+/// A List input with `filters`.
+pub trait Filtered {
+    fn filters(&self) -> &[Filter];
+}
