@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generates the wire model of crate `stepwise-api` from the Image Builder service model.
+"""Generates the wire model of crate `stepwise-api` from the Image Builder service model, and
+the tables of the other crates that follow the served operations.
 
 The model is read from the botocore package installed for the python running this script
 (`botocore/data/imagebuilder/2019-12-02/service-2.json[.gz]`). Only names, types, constraints
@@ -11,12 +12,18 @@ Writes (rustfmt-formatted, deterministic):
   crates/api/src/operations.rs  every operation of the model: `OperationId`, the `OPERATIONS`
                                 table (routing, bindings, properties, whether Stepwise serves
                                 it) and the `served_operations!` dispatch macro
+  crates/store/src/kinds.rs     `ResourceKind`, from `RESOURCE_KINDS`
+  crates/token/src/opcode.rs    `OpCode`, the pagination token codes, from `TOKEN_OPERATIONS`
 
 Constraints (schema.rs) cover the shapes of every operation of the model, served or not, so
 the table's `input`/`output` are never missing; the typed structs (model.rs) only the shapes of
 the served operations: their serde derives are what a build pays for (see `main`).
 
-Usage: gen_model.py [--out-dir DIR]   (default: the crate's src directory)
+The lists below (`OPERATIONS`, `RESOURCE_KINDS`, `TOKEN_OPERATIONS`) are checked against the
+model, so a misspelt entry fails generation rather than the build.
+
+Usage: gen_model.py [--out-root DIR]   (default: the repository; each file is written at its
+path above under DIR)
 """
 
 import argparse
@@ -63,8 +70,36 @@ OPERATIONS = [
     "SendWorkflowStepAction",
 ]
 
+# The kinds of resource document the store keeps (`stepwise_store::ResourceKind`), as
+# (variant, name, status pointer). The name is the kind's key in the store (persisted: never
+# rename one) and the resource type of its ARNs in the model; the status pointer, when set,
+# is the JSON pointer to the status of a body of that kind, which the store then indexes.
+RESOURCE_KINDS = [
+    ("Workflow", "workflow", None),
+    ("ImageRecipe", "image-recipe", None),
+    ("InfrastructureConfiguration", "infrastructure-configuration", None),
+    ("DistributionConfiguration", "distribution-configuration", None),
+    ("Image", "image", "/image/state/status"),
+]
+
+# The paginated operations and their pagination token codes (`stepwise_token::OpCode`), as
+# (operation, code, doc). A code is on the wire inside live tokens: never change or reuse one;
+# a new list operation takes the next free code. Every served paginated operation needs one.
+TOKEN_OPERATIONS = [
+    ("ListWorkflowStepExecutions", 1, None),
+    ("ListWorkflowExecutions", 2, None),
+    ("ListWaitingWorkflowSteps", 3, None),
+    ("ListWorkflows", 4, None),
+    ("ListWorkflowBuildVersions", 5, None),
+    ("ListImageRecipes", 6, None),
+    ("ListInfrastructureConfigurations", 7, None),
+    ("ListDistributionConfigurations", 8, None),
+    ("ListImageBuildVersions", 9, None),
+    ("ListImages", 10,
+     "Not in pagination spec §2.4, which predates ListImages: Stepwise's own code."),
+]
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_OUT = os.path.join(REPO_ROOT, "crates", "api", "src")
 
 RUST_KEYWORDS = {
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
@@ -904,6 +939,121 @@ def gen_operations(model, version):
     return "".join(out)
 
 
+RUST_IDENT = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+JSON_POINTER = re.compile(r"^(?:/[A-Za-z0-9_-]+)+$")
+
+
+def arn_resource_types(model):
+    """The words of the model's general ARN pattern: its resource types among them."""
+    shape = model["shapes"].get("ImageBuilderArn")
+    if shape is None or "pattern" not in shape:
+        raise SystemExit("the model has no ImageBuilderArn pattern to check RESOURCE_KINDS on")
+    return set(re.findall(r"[a-z]+(?:-[a-z]+)*", shape["pattern"]))
+
+
+def gen_resource_kinds(model, version):
+    variants = [v for v, _, _ in RESOURCE_KINDS]
+    names = [n for _, n, _ in RESOURCE_KINDS]
+    if len(set(variants)) != len(variants) or len(set(names)) != len(names):
+        raise SystemExit("RESOURCE_KINDS repeats a variant or a name")
+    types = arn_resource_types(model)
+    for variant, name, pointer in RESOURCE_KINDS:
+        if not RUST_IDENT.match(variant):
+            raise SystemExit("RESOURCE_KINDS: %r is not a variant name" % variant)
+        if name not in types:
+            raise SystemExit("RESOURCE_KINDS: %s: %r is not a resource type of the model's ARNs"
+                             % (variant, name))
+        if pointer is not None and not JSON_POINTER.match(pointer):
+            raise SystemExit("RESOURCE_KINDS: %s: %r is not a JSON pointer" % (variant, pointer))
+
+    out = [header(version)]
+    out.append("//! The kinds of stored resource documents, from `RESOURCE_KINDS` in\n"
+               "//! codegen/gen_model.py: a new kind is one entry there.\n\n")
+    out.append("/// The kinds of stored resource documents (JSON bodies keyed by ARN).\n")
+    out.append("#[derive(Debug, Clone, Copy, PartialEq, Eq)]\n")
+    out.append("pub enum ResourceKind {\n%s}\n\n" % "".join("%s,\n" % v for v in variants))
+    out.append("impl ResourceKind {\n")
+    out.append("/// Every kind, in the order of `RESOURCE_KINDS`.\n")
+    out.append("pub const ALL: [ResourceKind; %d] = [%s];\n\n" % (
+        len(variants), ", ".join("ResourceKind::%s" % v for v in variants)))
+    out.append("/// The kind's name in the store, kept in every row of the kind (so never"
+               " renamed), and the\n/// resource type of its ARNs.\n")
+    out.append("pub fn as_str(self) -> &'static str {\nmatch self {\n%s}\n}\n\n" % "".join(
+        "ResourceKind::%s => %s,\n" % (v, rust_str(n)) for v, n, _ in RESOURCE_KINDS))
+    out.append("/// Where a body of this kind keeps its status (a JSON pointer), for kinds the"
+               " store\n/// indexes by status so that unfinished ones are found without reading"
+               " every body.\n")
+    out.append("pub fn status_pointer(self) -> Option<&'static str> {\nmatch self {\n%s}\n}\n"
+               % "".join("ResourceKind::%s => %s,\n" % (
+                   v, "Some(%s)" % rust_str(p) if p is not None else "None")
+                   for v, _, p in RESOURCE_KINDS))
+    out.append("}\n")
+    return "".join(out)
+
+
+def members(model, name):
+    """The members of operation `name`'s input and output shapes."""
+    op = model["operations"][name]
+    shapes = model["shapes"]
+    return shapes[op["input"]["shape"]]["members"], shapes[op["output"]["shape"]]["members"]
+
+
+def paginated(model, name):
+    """Whether operation `name` pages: `nextToken` and `maxResults` in, `nextToken` out."""
+    inp, outp = members(model, name)
+    return "nextToken" in inp and "maxResults" in inp and "nextToken" in outp
+
+
+def gen_token_operations(model, version):
+    names = [n for n, _, _ in TOKEN_OPERATIONS]
+    codes = [c for _, c, _ in TOKEN_OPERATIONS]
+    if len(set(names)) != len(names):
+        raise SystemExit("TOKEN_OPERATIONS repeats an operation")
+    if len(set(codes)) != len(codes):
+        raise SystemExit("TOKEN_OPERATIONS repeats a code")
+    for name, code, _ in TOKEN_OPERATIONS:
+        if not isinstance(code, int) or isinstance(code, bool) or not 1 <= code <= 255:
+            raise SystemExit("TOKEN_OPERATIONS: %s: code %r is not in 1..=255" % (name, code))
+        if name not in model["operations"]:
+            raise SystemExit("TOKEN_OPERATIONS: %s is not an operation of the model" % name)
+        if name not in OPERATIONS:
+            raise SystemExit("TOKEN_OPERATIONS: %s is not served (OPERATIONS)" % name)
+        if not paginated(model, name):
+            raise SystemExit("TOKEN_OPERATIONS: %s is not paginated in the model" % name)
+    missing = [n for n in OPERATIONS if n not in names and "nextToken" in members(model, n)[0]]
+    if missing:
+        raise SystemExit("served paginated operations without a code in TOKEN_OPERATIONS: %s"
+                         % ", ".join(missing))
+    ops = sorted(TOKEN_OPERATIONS, key=lambda e: e[1])
+
+    out = [header(version)]
+    out.append("//! Pagination token operation codes, from `TOKEN_OPERATIONS` in\n"
+               "//! codegen/gen_model.py: a new list operation is one entry there.\n\n")
+    out.append("/// Operation codes (pagination spec §2.4). A token only opens for the operation"
+               " that sealed it.\n/// The codes are on the wire inside live tokens: they never"
+               " change.\n")
+    out.append("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\n#[repr(u8)]\n")
+    out.append("pub enum OpCode {\n")
+    for name, code, doc in ops:
+        if doc is not None:
+            out.append("/// %s\n" % doc)
+        out.append("%s = %d,\n" % (name, code))
+    out.append("}\n\n")
+    out.append("impl OpCode {\n")
+    out.append("/// Every operation code, in code order.\n")
+    out.append("pub const ALL: [OpCode; %d] = [%s];\n\n" % (
+        len(ops), ", ".join("OpCode::%s" % n for n, _, _ in ops)))
+    out.append("pub fn code(self) -> u8 {\nself as u8\n}\n\n")
+    out.append("pub fn from_code(code: u8) -> Option<OpCode> {\n"
+               "match code {\n%s_ => None,\n}\n}\n\n" % "".join(
+                   "%d => Some(OpCode::%s),\n" % (c, n) for n, c, _ in ops))
+    out.append("/// The API operation name, e.g. `%s`.\n" % ops[0][0])
+    out.append("pub fn name(self) -> &'static str {\nmatch self {\n%s}\n}\n" % "".join(
+        "OpCode::%s => %s,\n" % (n, rust_str(n)) for n, _, _ in ops))
+    out.append("}\n")
+    return "".join(out)
+
+
 def rust_bool(b):
     return "true" if b else "false"
 
@@ -919,7 +1069,8 @@ def rustfmt(source):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out-dir", default=DEFAULT_OUT)
+    ap.add_argument("--out-root", default=REPO_ROOT,
+                    help="directory the generated files' repository paths are under")
     args = ap.parse_args()
     model = load_model()
     # schema.rs holds the shapes of all 77 operations (475 shapes; 263 for the served ones):
@@ -930,13 +1081,16 @@ def main():
     names = reachable(model, sorted(model["operations"]))
     version = botocore.__version__
     files = {
-        "model.rs": gen_model(model, reachable(model, OPERATIONS), version),
-        "schema.rs": gen_schema(model, names, version),
-        "operations.rs": gen_operations(model, version),
+        "crates/api/src/model.rs": gen_model(model, reachable(model, OPERATIONS), version),
+        "crates/api/src/schema.rs": gen_schema(model, names, version),
+        "crates/api/src/operations.rs": gen_operations(model, version),
+        "crates/store/src/kinds.rs": gen_resource_kinds(model, version),
+        "crates/token/src/opcode.rs": gen_token_operations(model, version),
     }
-    os.makedirs(args.out_dir, exist_ok=True)
-    for fname, source in files.items():
-        with open(os.path.join(args.out_dir, fname), "w", encoding="utf-8", newline="\n") as f:
+    for path, source in files.items():
+        dest = os.path.join(args.out_root, *path.split("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "w", encoding="utf-8", newline="\n") as f:
             f.write(rustfmt(source))
 
 

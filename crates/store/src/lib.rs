@@ -14,10 +14,12 @@
 //! transaction committed before the caller acknowledges anything.
 #![forbid(unsafe_code)]
 
+mod kinds;
 mod listing;
 mod records;
 mod sqlite;
 
+pub use kinds::ResourceKind;
 pub use listing::{ListedStep, StepListing};
 pub use records::*;
 pub use sqlite::SqliteStore;

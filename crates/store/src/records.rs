@@ -19,37 +19,6 @@ impl Tenant {
     }
 }
 
-/// The kinds of stored resource documents (JSON bodies keyed by ARN).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResourceKind {
-    Workflow,
-    ImageRecipe,
-    InfrastructureConfiguration,
-    DistributionConfiguration,
-    Image,
-}
-
-impl ResourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::Workflow => "workflow",
-            ResourceKind::ImageRecipe => "image-recipe",
-            ResourceKind::InfrastructureConfiguration => "infrastructure-configuration",
-            ResourceKind::DistributionConfiguration => "distribution-configuration",
-            ResourceKind::Image => "image",
-        }
-    }
-
-    /// Where a body of this kind keeps its status (a JSON pointer), for kinds the store
-    /// indexes by status so that unfinished ones are found without reading every body.
-    pub fn status_pointer(self) -> Option<&'static str> {
-        match self {
-            ResourceKind::Image => Some("/image/state/status"),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     pub arn: String,

@@ -19,6 +19,7 @@
 
 mod canonical;
 mod cursor;
+mod opcode;
 
 use std::fmt;
 
@@ -32,6 +33,7 @@ use subtle::ConstantTimeEq;
 
 pub use canonical::canonical_json;
 pub use cursor::{CursorReader, CursorWriter};
+pub use opcode::OpCode;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -56,62 +58,6 @@ pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
 pub const DEFAULT_TTL_SECS: u64 = 24 * 60 * 60;
 /// Domain-separation prefix of the MAC input.
 const MAC_DOMAIN: &[u8] = b"stepwise/pagination/v1\x00";
-
-/// Operation codes (pagination spec §2.4). A token only opens for the operation that sealed it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum OpCode {
-    ListWorkflowStepExecutions = 1,
-    ListWorkflowExecutions = 2,
-    ListWaitingWorkflowSteps = 3,
-    ListWorkflows = 4,
-    ListWorkflowBuildVersions = 5,
-    ListImageRecipes = 6,
-    ListInfrastructureConfigurations = 7,
-    ListDistributionConfigurations = 8,
-    ListImageBuildVersions = 9,
-    /// Not in pagination spec §2.4, which predates ListImages: Stepwise's own code.
-    ListImages = 10,
-}
-
-impl OpCode {
-    pub const ALL: [OpCode; 10] = [
-        OpCode::ListWorkflowStepExecutions,
-        OpCode::ListWorkflowExecutions,
-        OpCode::ListWaitingWorkflowSteps,
-        OpCode::ListWorkflows,
-        OpCode::ListWorkflowBuildVersions,
-        OpCode::ListImageRecipes,
-        OpCode::ListInfrastructureConfigurations,
-        OpCode::ListDistributionConfigurations,
-        OpCode::ListImageBuildVersions,
-        OpCode::ListImages,
-    ];
-
-    pub fn code(self) -> u8 {
-        self as u8
-    }
-
-    pub fn from_code(code: u8) -> Option<OpCode> {
-        OpCode::ALL.into_iter().find(|op| op.code() == code)
-    }
-
-    /// The API operation name, e.g. `ListWorkflowStepExecutions`.
-    pub fn name(self) -> &'static str {
-        match self {
-            OpCode::ListWorkflowStepExecutions => "ListWorkflowStepExecutions",
-            OpCode::ListWorkflowExecutions => "ListWorkflowExecutions",
-            OpCode::ListWaitingWorkflowSteps => "ListWaitingWorkflowSteps",
-            OpCode::ListWorkflows => "ListWorkflows",
-            OpCode::ListWorkflowBuildVersions => "ListWorkflowBuildVersions",
-            OpCode::ListImageRecipes => "ListImageRecipes",
-            OpCode::ListInfrastructureConfigurations => "ListInfrastructureConfigurations",
-            OpCode::ListDistributionConfigurations => "ListDistributionConfigurations",
-            OpCode::ListImageBuildVersions => "ListImageBuildVersions",
-            OpCode::ListImages => "ListImages",
-        }
-    }
-}
 
 /// One signing key with its HMAC state already keyed and fed the constant MAC prefix,
 /// so a seal or open only clones it (no key schedule, no prefix hashing per request).

@@ -1,0 +1,28 @@
+//! The resource kinds, pinned. `ResourceKind` is generated from `RESOURCE_KINDS` in
+//! codegen/gen_model.py; a kind's name is kept in every stored row and its status pointer
+//! decides what the store indexes, so an edit of that list that changes either fails here.
+
+use stepwise_store::ResourceKind;
+
+#[test]
+fn every_kind_keeps_its_name_and_status_pointer() {
+    let actual = ResourceKind::ALL.map(|k| (k, k.as_str(), k.status_pointer()));
+    assert_eq!(
+        actual,
+        [
+            (ResourceKind::Workflow, "workflow", None),
+            (ResourceKind::ImageRecipe, "image-recipe", None),
+            (
+                ResourceKind::InfrastructureConfiguration,
+                "infrastructure-configuration",
+                None
+            ),
+            (
+                ResourceKind::DistributionConfiguration,
+                "distribution-configuration",
+                None
+            ),
+            (ResourceKind::Image, "image", Some("/image/state/status")),
+        ]
+    );
+}
