@@ -476,3 +476,44 @@ def test_concurrent_cancel_with_one_token_replays_one_response(imagebuilder, kit
     assert_no_problems(problems, len(parked))
     for image, _gate in parked:
         assert kit.wait_image(image)["state"]["status"] == "CANCELLED"
+
+
+# --------------------------------------------------------------------------- delete against CreateImage
+
+
+def test_a_recipe_is_never_deleted_from_under_an_unfinished_image(imagebuilder, kit: Kit, clients, gated_build):
+    """10 callers create images from one recipe (they park at a gate, so stay unfinished) while
+    10 others delete the recipe. In a serial order either a delete comes first (the recipe is
+    gone and every create finds nothing) or a create does (every delete meets an image using
+    the recipe): never both an image and a delete, and what survives agrees. The window is
+    narrow (a delete's check against its commit), so this test runs twice the bursts."""
+    bursts = 2 * BURSTS
+    problems: list[str] = []
+    for round_ in range(bursts):
+        recipe, infra = kit.create_recipe(), kit.create_infrastructure()
+
+        def creator(client):
+            client.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra,
+                                workflows=[{"workflowArn": gated_build}], clientToken=str(uuid.uuid4()))
+            return {"created": 1}
+
+        def deleter(client):
+            client.delete_image_recipe(imageRecipeArn=recipe)
+            return {"deleted": 1}
+
+        outcomes = burst(clients, [creator, deleter] * 10)
+        created = sum(o.response.get("created", 0) for o in outcomes if o.ok)
+        deleted = sum(o.response.get("deleted", 0) for o in outcomes if o.ok)
+        refusals = Counter(o.code for o in outcomes if not o.ok)
+        expected_refusals = {"ResourceNotFoundException", "ResourceDependencyException"}
+        try:
+            imagebuilder.get_image_recipe(imageRecipeArn=recipe)
+            exists = True
+        except imagebuilder.exceptions.ResourceNotFoundException:
+            exists = False
+        summary = (f"burst {round_}: {created} images created, {deleted} deletes succeeded, "
+                   f"refusals {dict(refusals)}, recipe exists now: {exists}")
+        serial = (created > 0 and deleted == 0 and exists) or (created == 0 and deleted == 1 and not exists)
+        if not serial or set(refusals) - expected_refusals:
+            problems.append(summary)
+    assert_no_problems(problems, bursts)

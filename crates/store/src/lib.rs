@@ -86,6 +86,14 @@ pub enum Write {
         arn: String,
         revision: i64,
     },
+    /// Moves the resource's revision on by one and writes nothing else; conflicts unless it
+    /// exists at `revision`. A new user of a resource claims it: a delete decided on the
+    /// earlier revision (guarded by [`Write::ExpectResource`]) then conflicts.
+    ClaimResource {
+        kind: ResourceKind,
+        arn: String,
+        revision: i64,
+    },
     /// Records an idempotent operation's response under its token; conflicts if a record
     /// created at or after `replaces_before_ms` holds the token (an older one is replaced).
     Idempotency {

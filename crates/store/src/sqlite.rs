@@ -904,6 +904,23 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> 
                 )));
             }
         }
+        Write::ClaimResource {
+            kind,
+            arn,
+            revision,
+        } => {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE resources SET revision = revision + 1
+                     WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4 AND revision = ?5",
+                )?
+                .execute(params![tenant.account, tenant.region, kind.as_str(), arn, revision])?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "{arn} changed since revision {revision}"
+                )));
+            }
+        }
         Write::Idempotency {
             operation,
             token,

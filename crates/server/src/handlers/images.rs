@@ -3,7 +3,7 @@
 
 use super::filters::Filters;
 use super::json::Obj;
-use super::stored::{commit_create, get_guarded};
+use super::stored::{commit_create, get_claimed, get_guarded};
 use super::{typed, workflows};
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
@@ -79,12 +79,13 @@ async fn image_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<ImageB
     Ok(out)
 }
 
-/// The checks of spec §8.2 over `workflows`, and the plan they give.
+/// The checks of spec §8.2 over `workflows`, the plan they give, and the claims of the
+/// stored workflows it uses (one per workflow, however often it is listed).
 async fn plan_workflows(
     ctx: &Ctx<'_>,
     given: &[WorkflowConfiguration],
     tests_enabled: bool,
-) -> ApiResult<Vec<PlannedWorkflow>> {
+) -> ApiResult<(Vec<PlannedWorkflow>, Vec<Write>)> {
     let configs: Vec<WorkflowConfiguration> = if given.is_empty() {
         let region = &ctx.tenant.region;
         [
@@ -154,9 +155,14 @@ async fn plan_workflows(
         }
     }
     let mut plan = Vec::new();
+    let mut claims = Vec::new();
+    let mut claimed = HashSet::new();
     let mut output_names = HashSet::new();
     for (i, c) in configs.iter().enumerate() {
         let resolved = workflows::resolve(ctx, &arn_of(c)).await?;
+        if claimed.insert(resolved.arn().to_string()) {
+            claims.extend(resolved.claim());
+        }
         let ty = types[i];
         for (key, given) in [
             ("parallelGroup", &c.parallel_group),
@@ -207,7 +213,7 @@ async fn plan_workflows(
             on_failure: c.on_failure.clone(),
         });
     }
-    Ok(plan)
+    Ok((plan, claims))
 }
 
 pub async fn create_image(
@@ -238,8 +244,8 @@ pub async fn create_image(
     };
     let tests_enabled = tests.image_tests_enabled == Some(true);
     let workflows = input.workflows.as_deref().unwrap_or_default();
-    let plan = plan_workflows(ctx, workflows, tests_enabled).await?;
-    // The image snapshots what it uses; the guards make the snapshot and the new image one
+    let (plan, workflow_claims) = plan_workflows(ctx, workflows, tests_enabled).await?;
+    // The image snapshots what it uses; the claims make the snapshot and the new image one
     // atomic decision (a concurrent delete or change of any of them decides it again).
     let (recipe, recipe_guard) =
         super::recipes::resolve_recipe(ctx, recipe_arn.unwrap_or_default()).await?;
@@ -248,12 +254,13 @@ pub async fn create_image(
         .as_deref()
         .unwrap_or_default();
     let (infra, infra_guard) =
-        get_guarded(ctx, ResourceKind::InfrastructureConfiguration, infra_arn).await?;
+        get_claimed(ctx, ResourceKind::InfrastructureConfiguration, infra_arn).await?;
     let mut guards = vec![recipe_guard, infra_guard];
+    guards.extend(workflow_claims);
     let distribution = match input.distribution_configuration_arn.as_deref() {
         Some(a) => {
             let (body, guard) =
-                get_guarded(ctx, ResourceKind::DistributionConfiguration, a).await?;
+                get_claimed(ctx, ResourceKind::DistributionConfiguration, a).await?;
             guards.push(guard);
             Some(body)
         }

@@ -70,10 +70,10 @@ fn recipe_prefix(ctx: &Ctx<'_>, nname: &str) -> String {
 }
 
 /// Resolves a recipe ARN (exact or wildcard version) to the highest matching version's body,
-/// with the write that guards a decision taken on it (see `stored::get_guarded`).
+/// with the write by which a new image claims it (see `stored::get_claimed`).
 pub(super) async fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<(Value, Write)> {
     let recipe = resolve(ctx, arn_text).await?;
-    let guard = Write::ExpectResource {
+    let guard = Write::ClaimResource {
         kind: ResourceKind::ImageRecipe,
         arn: recipe.arn,
         revision: recipe.revision,

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
-use stepwise_engine::{is_terminal_image_status, ImageRecord};
+use stepwise_engine::{is_terminal_image_status, ImageRecord, TERMINAL_IMAGE_STATUSES};
 use stepwise_store::{ResourceKind, Write};
 
 /// ResourceAlreadyExistsException when a resource is stored under `arn_text`.
@@ -57,6 +57,29 @@ pub(super) async fn get_guarded(
         revision: resource.revision,
     };
     Ok((resource.body, guard))
+}
+
+/// The stored body under `arn_text` (or ResourceNotFoundException) for a new image to
+/// use, with the write that claims it: in the image's batch it conflicts if the resource
+/// changed or went since, and it moves the resource's revision on, so that a delete
+/// decided before the image existed conflicts too (and, decided again, sees the image).
+pub(super) async fn get_claimed(
+    ctx: &Ctx<'_>,
+    kind: ResourceKind,
+    arn_text: &str,
+) -> ApiResult<(Value, Write)> {
+    let resource = ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, kind, arn_text)
+        .await?
+        .ok_or_else(|| ApiError::not_found(arn_text))?;
+    let claim = Write::ClaimResource {
+        kind,
+        arn: resource.arn,
+        revision: resource.revision,
+    };
+    Ok((resource.body, claim))
 }
 
 /// DryRunOperationException for a create that passed every check with `dryRun: true`.
@@ -110,17 +133,29 @@ pub(super) async fn commit_create<R: Serialize>(
     Ok(response)
 }
 
-/// The first unfinished image for which `uses` holds.
+/// The first unfinished image of the tenancy for which `uses` holds: a read of the
+/// unfinished images only (the store indexes images by status).
 async fn image_in_use(
     ctx: &Ctx<'_>,
     uses: impl Fn(&ImageRecord) -> bool,
 ) -> ApiResult<Option<String>> {
-    for r in ctx
+    let unfinished = ctx
         .state
         .store
-        .list_resources(&ctx.tenant, ResourceKind::Image)
-        .await?
-    {
+        .list_unfinished(ResourceKind::Image, &TERMINAL_IMAGE_STATUSES)
+        .await?;
+    for (tenant, arn) in unfinished {
+        if tenant != ctx.tenant {
+            continue;
+        }
+        let Some(r) = ctx
+            .state
+            .store
+            .get_resource(&ctx.tenant, ResourceKind::Image, &arn)
+            .await?
+        else {
+            continue;
+        };
         if let Ok(record) = serde_json::from_value::<ImageRecord>(r.body) {
             if !is_terminal_image_status(record.status()) && uses(&record) {
                 return Ok(Some(record.arn().to_string()));
@@ -139,22 +174,21 @@ pub(super) fn snapshot_of<'a>(
 }
 
 /// Deletes a stored resource: 404 when unknown, ResourceDependencyException while an
-/// unfinished image `uses` it.
+/// unfinished image `uses` it. The delete is guarded by the revision the check read: an
+/// image created meanwhile claimed the resource (see [`get_claimed`]), so the delete
+/// conflicts and, decided again, finds that image.
 pub(super) async fn delete_unused(
     ctx: &Ctx<'_>,
     kind: ResourceKind,
     arn_text: &str,
     uses: impl Fn(&ImageRecord) -> bool,
 ) -> ApiResult<()> {
-    if ctx
+    let resource = ctx
         .state
         .store
         .get_resource(&ctx.tenant, kind, arn_text)
         .await?
-        .is_none()
-    {
-        return Err(ApiError::not_found(arn_text));
-    }
+        .ok_or_else(|| ApiError::not_found(arn_text))?;
     if let Some(image) = image_in_use(ctx, uses).await? {
         return Err(ApiError::new(
             ErrorKind::ResourceDependency,
@@ -165,10 +199,17 @@ pub(super) async fn delete_unused(
         .store
         .apply(
             &ctx.tenant,
-            &[Write::DeleteResource {
-                kind,
-                arn: arn_text.to_string(),
-            }],
+            &[
+                Write::ExpectResource {
+                    kind,
+                    arn: resource.arn.clone(),
+                    revision: resource.revision,
+                },
+                Write::DeleteResource {
+                    kind,
+                    arn: resource.arn,
+                },
+            ],
         )
         .await?;
     Ok(())

@@ -21,13 +21,15 @@ use stepwise_api::model::{
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
-use stepwise_store::ResourceKind;
+use stepwise_store::{ResourceKind, Write};
 use stepwise_token::OpCode;
 use stepwise_workflow::{managed_workflows, parse_document, WorkflowType};
 
 /// A workflow build version as it is kept and shown (the `Workflow` shape) with its sort key.
 pub struct WorkflowBuild {
     pub workflow: Workflow,
+    /// Its stored revision; `None` for an Amazon-managed workflow, which is not stored.
+    pub revision: Option<i64>,
     pub ty: WorkflowType,
     pub nname: String,
     pub version: SemVer,
@@ -50,6 +52,7 @@ impl WorkflowBuild {
             version: SemVer::parse(version)?,
             build: build.parse().ok()?,
             workflow,
+            revision: None,
         })
     }
 
@@ -67,6 +70,16 @@ impl WorkflowBuild {
 
     pub fn data(&self) -> &str {
         self.workflow.data.as_deref().unwrap_or_default()
+    }
+
+    /// The write by which a new image claims this workflow, if it is a stored one (see
+    /// `stored::get_claimed`).
+    pub fn claim(&self) -> Option<Write> {
+        Some(Write::ClaimResource {
+            kind: ResourceKind::Workflow,
+            arn: self.arn().to_string(),
+            revision: self.revision?,
+        })
     }
 }
 
@@ -135,7 +148,11 @@ async fn own_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<Workflow
         .list_resources_with_prefix(&ctx.tenant, ResourceKind::Workflow, prefix)
         .await?
         .into_iter()
-        .filter_map(|r| WorkflowBuild::from_body(&r.body))
+        .filter_map(|r| {
+            let mut build = WorkflowBuild::from_body(&r.body)?;
+            build.revision = Some(r.revision);
+            Some(build)
+        })
         .collect())
 }
 
