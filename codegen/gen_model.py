@@ -348,6 +348,7 @@ def member_impls(model):
                     out.append("fn %s(&self) -> Option<i32> { self.%s }\n" % (method, field))
                 else:
                     item = rust_type(shapes, shapes[members[member]["shape"]]["member"]["shape"])
+                    out.append("type Filter = %s;\n" % item)
                     out.append("fn %s(&self) -> &[%s] { self.%s.as_deref().unwrap_or_default() }\n"
                                % (method, item, field))
             out.append("}\n\n")

@@ -3,8 +3,6 @@
 //! `codegen/gen_model.py` implements each trait for every served operation's input that
 //! has the members, with the model's types.
 
-use crate::model::Filter;
-
 /// An input with a `clientToken`.
 pub trait Idempotent {
     fn client_token(&self) -> Option<&str>;
@@ -21,7 +19,8 @@ pub trait Paged {
     fn next_token(&self) -> Option<&str>;
 }
 
-/// A List input with `filters`.
+/// A List input with `filters` (its items are the model's `Filter`).
 pub trait Filtered {
-    fn filters(&self) -> &[Filter];
+    type Filter;
+    fn filters(&self) -> &[Self::Filter];
 }

@@ -2864,6 +2864,7 @@ impl crate::members::Paged for ListWorkflowsRequest {
 }
 
 impl crate::members::Filtered for ListWorkflowsRequest {
+    type Filter = Filter;
     fn filters(&self) -> &[Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
@@ -2900,6 +2901,7 @@ impl crate::members::Paged for ListImageRecipesRequest {
 }
 
 impl crate::members::Filtered for ListImageRecipesRequest {
+    type Filter = Filter;
     fn filters(&self) -> &[Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
@@ -2927,6 +2929,7 @@ impl crate::members::Paged for ListInfrastructureConfigurationsRequest {
 }
 
 impl crate::members::Filtered for ListInfrastructureConfigurationsRequest {
+    type Filter = Filter;
     fn filters(&self) -> &[Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
@@ -2954,6 +2957,7 @@ impl crate::members::Paged for ListDistributionConfigurationsRequest {
 }
 
 impl crate::members::Filtered for ListDistributionConfigurationsRequest {
+    type Filter = Filter;
     fn filters(&self) -> &[Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
@@ -2975,6 +2979,7 @@ impl crate::members::Paged for ListImagesRequest {
 }
 
 impl crate::members::Filtered for ListImagesRequest {
+    type Filter = Filter;
     fn filters(&self) -> &[Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
@@ -2990,6 +2995,7 @@ impl crate::members::Paged for ListImageBuildVersionsRequest {
 }
 
 impl crate::members::Filtered for ListImageBuildVersionsRequest {
+    type Filter = Filter;
     fn filters(&self) -> &[Filter] {
         self.filters.as_deref().unwrap_or_default()
     }

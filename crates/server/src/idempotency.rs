@@ -3,7 +3,7 @@
 //! written in the same transaction as the operation's own writes.
 
 use crate::ctx::Ctx;
-use crate::handlers::typed;
+use crate::typed::typed;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};

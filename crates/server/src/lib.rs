@@ -11,6 +11,7 @@ mod listing;
 mod protocol;
 pub mod simulation;
 mod state;
+mod typed;
 
 pub use state::{AppState, Options, ServerConfig, DATABASE_FILE};
 

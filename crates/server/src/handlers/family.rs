@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use stepwise_api::arn::{self, normalize_name};
 use stepwise_api::members::{Filtered, Idempotent, Named, Paged};
+use stepwise_api::model::Filter;
 use stepwise_api::ApiResult;
 use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
@@ -30,7 +31,7 @@ pub(super) trait StoredResource {
     type CreateOutput: Serialize + DeserializeOwned;
     type Get;
     type GetOutput: DeserializeOwned;
-    type List: Paged + Filtered;
+    type List: Paged + Filtered<Filter = Filter>;
     type ListOutput: DeserializeOwned;
     type Delete;
     type DeleteOutput: DeserializeOwned;

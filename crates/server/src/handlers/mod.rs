@@ -21,7 +21,8 @@ mod workflows;
 
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use serde::{Deserialize, Serialize};
+pub(crate) use crate::typed::typed;
+use serde::Serialize;
 use serde_json::Value;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -85,17 +86,6 @@ impl<T> IntoReply for Rendered<T> {
     fn into_reply(self) -> ApiResult<Reply> {
         Ok(Reply::Serialized(self.body))
     }
-}
-
-/// A typed value read from JSON that has the shape of `T`: a validated input, a stored
-/// body or an idempotent reply kept as JSON.
-pub(crate) fn typed<'a, T: Deserialize<'a>>(value: &'a Value) -> ApiResult<T> {
-    T::deserialize(value).map_err(|e| {
-        ApiError::new(
-            ErrorKind::InvalidRequest,
-            format!("The request does not match the operation's input: {e}."),
-        )
-    })
 }
 
 /// How often an operation is decided again after its write batch lost a race. Each lost
