@@ -3,10 +3,11 @@
 //! DeleteDistributionConfiguration (spec §4.4): the family's rules, on the generic
 //! operations of [`super::family`].
 
-use super::family::{self, StoredResource};
+use super::family::{self, snapshot_of, ListedResource, StoredResource};
 use super::stored::stored_body;
 use super::typed;
 use crate::ctx::Ctx;
+use crate::listing::KeyShape;
 use serde_json::Value;
 use std::collections::HashSet;
 use stepwise_api::model::{
@@ -18,6 +19,7 @@ use stepwise_api::model::{
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
+use stepwise_engine::ImageRecord;
 use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
@@ -56,21 +58,14 @@ impl StoredResource for DistributionConfiguration {
     type CreateOutput = CreateDistributionConfigurationResponse;
     type Get = GetDistributionConfigurationRequest;
     type GetOutput = GetDistributionConfigurationResponse;
-    type List = ListDistributionConfigurationsRequest;
-    type ListOutput = ListDistributionConfigurationsResponse;
     type Delete = DeleteDistributionConfigurationRequest;
     type DeleteOutput = DeleteDistributionConfigurationResponse;
-    type Summary = DistributionConfigurationSummary;
 
     const KIND: ResourceKind = ResourceKind::DistributionConfiguration;
     const NAME: &'static str = "DistributionConfiguration";
     const ARN_TYPE: &'static str = "distribution-configuration";
     const ARN_MEMBER: &'static str = "distributionConfigurationArn";
     const GET_MEMBER: &'static str = "distributionConfiguration";
-    const LIST_MEMBER: &'static str = "distributionConfigurationSummaryList";
-    const LIST_OP: OpCode = OpCode::ListDistributionConfigurations;
-    const FILTERS: &'static [&'static str] = &["name"];
-    const SNAPSHOT_POINTER: &'static str = "/distributionConfiguration/arn";
 
     fn get_arn(input: &Self::Get) -> &str {
         input
@@ -90,7 +85,11 @@ impl StoredResource for DistributionConfiguration {
         input.dry_run
     }
 
-    fn check(input: &Self::Create) -> ApiResult<()> {
+    fn uses(image: &ImageRecord, arn: &str) -> bool {
+        snapshot_of(image, "/distributionConfiguration/arn", arn)
+    }
+
+    fn check(_ctx: &Ctx<'_>, input: &Self::Create) -> ApiResult<()> {
         check_distributions(input.distributions.as_deref().unwrap_or_default())
     }
 
@@ -106,6 +105,17 @@ impl StoredResource for DistributionConfiguration {
             tags: Some(input.tags.clone().unwrap_or_default()),
         })
     }
+}
+
+impl ListedResource for DistributionConfiguration {
+    type List = ListDistributionConfigurationsRequest;
+    type ListOutput = ListDistributionConfigurationsResponse;
+    type Summary = DistributionConfigurationSummary;
+
+    const LIST_MEMBER: &'static str = "distributionConfigurationSummaryList";
+    const LIST_OP: OpCode = OpCode::ListDistributionConfigurations;
+    const FILTERS: &'static [&'static str] = &["name"];
+    const KEY_SHAPE: KeyShape = KeyShape::NAME;
 
     /// The summary lists the regions the configuration distributes to.
     fn summary(body: &Value) -> ApiResult<Self::Summary> {

@@ -1,42 +1,46 @@
-//! One abstraction for the resource families kept as JSON bodies under one name: a family
-//! states only its own rules (ARN, checks, stored body, list item, what depends on it) in a
-//! [`StoredResource`] impl, and the generic create, get, list and delete here do the rest:
+//! One abstraction for the resource families kept as JSON bodies: a family states only its
+//! own rules (how a create names it, checks, stored body, how an ARN resolves, list item,
+//! what depends on it) in a [`StoredResource`] impl (and [`ListedResource`] where its List
+//! is the plain one), and the generic create, get, list and delete here do the rest:
 //! idempotency, "already exists", dry run, the atomic commit, not-found, keyset pages,
 //! filters and the dependency rule.
 
 use super::filters::Filters;
 use super::json::Obj;
 use super::stored::{
-    commit_create, create_response, delete_unused, ensure_absent, get_body, snapshot_of,
-    stop_if_dry_run, stored_body,
+    commit_create, delete_unused, ensure_absent, get_body, stop_if_dry_run, stored_body,
 };
 use super::typed;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use crate::listing::{page_by_key, Grouping, KeyShape, PageRequest};
+use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use stepwise_api::arn::{self, normalize_name};
 use stepwise_api::members::{Filtered, Idempotent, Named, Paged};
-use stepwise_api::model::Filter;
+use stepwise_api::model::{Filter, LatestVersionReferences};
 use stepwise_api::ApiResult;
+use stepwise_engine::ImageRecord;
 use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
-/// A family of named resources: its rules, and nothing else.
+/// What a create names: the new resource's ARN and, for versioned families, the
+/// `latestVersionReferences` its create and get answer.
+pub(super) struct Allocated {
+    pub arn: String,
+    pub references: Option<LatestVersionReferences>,
+}
+
+/// A family of stored resources: its rules, and nothing else.
 pub(super) trait StoredResource {
     /// Its operations' inputs and outputs, as the model has them.
     type Create: Named + Idempotent + Serialize;
     type CreateOutput: Serialize + DeserializeOwned;
     type Get;
     type GetOutput: DeserializeOwned;
-    type List: Paged + Filtered<Filter = Filter>;
-    type ListOutput: DeserializeOwned;
     type Delete;
     type DeleteOutput: DeserializeOwned;
-    /// Its item in List.
-    type Summary: Serialize + DeserializeOwned;
 
     /// The store's kind for it.
     const KIND: ResourceKind;
@@ -48,13 +52,6 @@ pub(super) trait StoredResource {
     const ARN_MEMBER: &'static str;
     /// The member of Get's output holding it.
     const GET_MEMBER: &'static str;
-    /// The member of its List output holding the items, and that List's token code.
-    const LIST_MEMBER: &'static str;
-    const LIST_OP: OpCode;
-    /// The filter names its List accepts.
-    const FILTERS: &'static [&'static str];
-    /// Where an image keeps its snapshot's ARN: an unfinished image using it blocks a delete.
-    const SNAPSHOT_POINTER: &'static str;
 
     /// The ARN a Get or Delete input names.
     fn get_arn(input: &Self::Get) -> &str;
@@ -63,12 +60,71 @@ pub(super) trait StoredResource {
     fn dry_run(input: &Self::Create) -> Option<bool>;
 
     /// The family's own checks of a create input, before anything is read.
-    fn check(_input: &Self::Create) -> ApiResult<()> {
+    fn check(_ctx: &Ctx<'_>, _input: &Self::Create) -> ApiResult<()> {
         Ok(())
+    }
+
+    /// The ARN a create makes, or ResourceAlreadyExistsException: by default
+    /// `ARN_TYPE/<normalized name>`, refused while one is stored under it.
+    async fn allocate(ctx: &Ctx<'_>, input: &Self::Create) -> ApiResult<Allocated> {
+        let arn = arn::arn(
+            &ctx.tenant.region,
+            &ctx.tenant.account,
+            &format!(
+                "{}/{}",
+                Self::ARN_TYPE,
+                normalize_name(input.name().unwrap_or_default())
+            ),
+        );
+        ensure_absent(ctx, Self::KIND, Self::NAME, &arn).await?;
+        Ok(Allocated {
+            arn,
+            references: None,
+        })
     }
 
     /// The stored body of a create (the resource as Get shows it).
     fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value>;
+
+    /// The stored body a Get's ARN names (by default exactly that ARN), with the
+    /// `latestVersionReferences` of versioned families; ResourceNotFoundException if none.
+    async fn resolve(
+        ctx: &Ctx<'_>,
+        arn: &str,
+    ) -> ApiResult<(Value, Option<LatestVersionReferences>)> {
+        Ok((get_body(ctx, Self::KIND, arn).await?, None))
+    }
+
+    /// The family's own refusals of a delete, before anything is read.
+    fn check_delete(_arn: &str) -> ApiResult<()> {
+        Ok(())
+    }
+
+    /// Whether an image uses the resource `arn`: an unfinished one blocks its delete.
+    fn uses(image: &ImageRecord, arn: &str) -> bool;
+}
+
+/// A family whose List is the plain one: filters, an optional owner, keyset pages of one
+/// item per stored resource.
+pub(super) trait ListedResource: StoredResource {
+    type List: Paged + Filtered<Filter = Filter>;
+    type ListOutput: DeserializeOwned;
+    /// Its item in List.
+    type Summary: Serialize + DeserializeOwned;
+
+    /// The member of its List output holding the items, and that List's token code.
+    const LIST_MEMBER: &'static str;
+    const LIST_OP: OpCode;
+    /// The filter names its List accepts.
+    const FILTERS: &'static [&'static str];
+    /// The parts of its listing key.
+    const KEY_SHAPE: KeyShape;
+
+    /// The `owner` its List input names (`Self` when not given), for a List that has the
+    /// member: only the caller's own resources exist here, so any other owner lists nothing.
+    fn owner(_input: &Self::List) -> Option<&str> {
+        None
+    }
 
     /// Its item in List, from its stored body (by default the summary's members of it).
     fn summary(body: &Value) -> ApiResult<Self::Summary> {
@@ -76,17 +132,20 @@ pub(super) trait StoredResource {
     }
 }
 
-/// The ARN a create input names: the family's type and the normalized name.
-fn arn_of<F: StoredResource>(ctx: &Ctx<'_>, input: &F::Create) -> String {
-    arn::arn(
-        &ctx.tenant.region,
-        &ctx.tenant.account,
-        &format!(
-            "{}/{}",
-            F::ARN_TYPE,
-            normalize_name(input.name().unwrap_or_default())
-        ),
-    )
+/// Whether an image took its snapshot at `pointer` (e.g. `/imageRecipe/arn`) from `arn`.
+pub(super) fn snapshot_of(image: &ImageRecord, pointer: &str, arn: &str) -> bool {
+    image.image.pointer(pointer).and_then(Value::as_str) == Some(arn)
+}
+
+/// `members` with `latestVersionReferences` where the family has them, as an output `T`.
+fn answer<T: DeserializeOwned>(
+    mut members: Map<String, Value>,
+    references: Option<LatestVersionReferences>,
+) -> ApiResult<T> {
+    if let Some(references) = references {
+        members.insert("latestVersionReferences".into(), stored_body(&references)?);
+    }
+    typed(&Value::Object(members))
 }
 
 pub(super) async fn create<F: StoredResource>(
@@ -97,39 +156,55 @@ pub(super) async fn create<F: StoredResource>(
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    F::check(input)?;
-    let arn = arn_of::<F>(ctx, input);
-    ensure_absent(ctx, F::KIND, F::NAME, &arn).await?;
+    F::check(ctx, input)?;
+    let named = F::allocate(ctx, input).await?;
     stop_if_dry_run(F::dry_run(input))?;
-    let body = F::draft(ctx, input, &arn)?;
-    let response = create_response(input.client_token(), F::ARN_MEMBER, &arn)?;
-    commit_create(ctx, idem, F::KIND, &arn, body, response, Vec::new()).await
+    let body = F::draft(ctx, input, &named.arn)?;
+    let mut members = Map::new();
+    members.insert(
+        "clientToken".into(),
+        json!(input.client_token().unwrap_or_default()),
+    );
+    members.insert(F::ARN_MEMBER.into(), json!(named.arn));
+    let response = answer(members, named.references)?;
+    commit_create(ctx, idem, F::KIND, &named.arn, body, response, Vec::new()).await
 }
 
 pub(super) async fn get<F: StoredResource>(
     ctx: &Ctx<'_>,
     input: &F::Get,
 ) -> ApiResult<F::GetOutput> {
-    let body = get_body(ctx, F::KIND, F::get_arn(input)).await?;
-    typed(&json!({ F::GET_MEMBER: body }))
+    let (body, references) = F::resolve(ctx, F::get_arn(input)).await?;
+    let mut members = Map::new();
+    members.insert(F::GET_MEMBER.into(), body);
+    answer(members, references)
 }
 
-pub(super) async fn list<F: StoredResource>(
+pub(super) async fn list<F: ListedResource>(
     ctx: &Ctx<'_>,
     input: &F::List,
 ) -> ApiResult<F::ListOutput> {
     let filters = Filters::from_input(input.filters(), F::FILTERS)?;
-    let page = PageRequest::new(ctx, F::LIST_OP, filters.binding(), input);
-    let (items, token) = page_by_key(&page, F::KIND, KeyShape::NAME, Grouping::Each, |r, key| {
-        if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
-            return Ok(None);
-        }
-        Ok(Some((key.clone(), stored_body(&F::summary(&r.body)?)?)))
-    })
-    .await?;
+    let owner = F::owner(input);
+    let mut bound = Map::new();
+    if let Some(owner) = owner {
+        bound.insert("owner".into(), json!(owner));
+    }
+    let page = PageRequest::new(ctx, F::LIST_OP, filters.binding_with(bound), input);
+    let (items, token) = if owner.is_none_or(|o| o == "Self") {
+        page_by_key(&page, F::KIND, F::KEY_SHAPE, Grouping::Each, |r, key| {
+            if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
+                return Ok(None);
+            }
+            Ok(Some((key.clone(), F::summary(&r.body)?)))
+        })
+        .await?
+    } else {
+        page_sorted::<F::Summary>(&page, F::KEY_SHAPE, Vec::new())?
+    };
     typed(
         &Obj::new()
-            .set(F::LIST_MEMBER, items)
+            .set(F::LIST_MEMBER, stored_body(&items)?)
             .opt("nextToken", token)
             .build(),
     )
@@ -140,6 +215,7 @@ pub(super) async fn delete<F: StoredResource>(
     input: &F::Delete,
 ) -> ApiResult<F::DeleteOutput> {
     let arn = F::delete_arn(input);
-    delete_unused(ctx, F::KIND, arn, snapshot_of(F::SNAPSHOT_POINTER, arn)).await?;
+    F::check_delete(arn)?;
+    delete_unused(ctx, F::KIND, arn, |image| F::uses(image, arn)).await?;
     typed(&json!({ F::ARN_MEMBER: arn }))
 }

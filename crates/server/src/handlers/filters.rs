@@ -27,13 +27,8 @@ impl<'a> Filters<'a> {
         Ok(Filters { given })
     }
 
-    /// The filters as a list token is bound to them: `{"filters": [...]}` when any were
-    /// given, `{}` otherwise.
-    pub fn binding(&self) -> Value {
-        self.binding_with(Map::new())
-    }
-
-    /// The token binding of a list with other bound members (`owner`, `byName`).
+    /// The token binding of a list: its other bound members (`owner`, `byName`; any may
+    /// be absent) and `filters` when any were given.
     pub fn binding_with(&self, mut members: Map<String, Value>) -> Value {
         if !self.given.is_empty() {
             members.insert("filters".into(), json!(self.given));

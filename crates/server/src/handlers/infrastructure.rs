@@ -3,9 +3,10 @@
 //! DeleteInfrastructureConfiguration (spec §4.3): the family's rules, on the generic
 //! operations of [`super::family`].
 
-use super::family::{self, StoredResource};
+use super::family::{self, snapshot_of, ListedResource, StoredResource};
 use super::stored::stored_body;
 use crate::ctx::Ctx;
+use crate::listing::KeyShape;
 use serde_json::Value;
 use stepwise_api::model::{
     self, CreateInfrastructureConfigurationRequest, CreateInfrastructureConfigurationResponse,
@@ -15,6 +16,7 @@ use stepwise_api::model::{
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::ApiResult;
+use stepwise_engine::ImageRecord;
 use stepwise_store::ResourceKind;
 use stepwise_token::OpCode;
 
@@ -25,21 +27,14 @@ impl StoredResource for InfrastructureConfiguration {
     type CreateOutput = CreateInfrastructureConfigurationResponse;
     type Get = GetInfrastructureConfigurationRequest;
     type GetOutput = GetInfrastructureConfigurationResponse;
-    type List = ListInfrastructureConfigurationsRequest;
-    type ListOutput = ListInfrastructureConfigurationsResponse;
     type Delete = DeleteInfrastructureConfigurationRequest;
     type DeleteOutput = DeleteInfrastructureConfigurationResponse;
-    type Summary = model::InfrastructureConfigurationSummary;
 
     const KIND: ResourceKind = ResourceKind::InfrastructureConfiguration;
     const NAME: &'static str = "InfrastructureConfiguration";
     const ARN_TYPE: &'static str = "infrastructure-configuration";
     const ARN_MEMBER: &'static str = "infrastructureConfigurationArn";
     const GET_MEMBER: &'static str = "infrastructureConfiguration";
-    const LIST_MEMBER: &'static str = "infrastructureConfigurationSummaryList";
-    const LIST_OP: OpCode = OpCode::ListInfrastructureConfigurations;
-    const FILTERS: &'static [&'static str] = &["name"];
-    const SNAPSHOT_POINTER: &'static str = "/infrastructureConfiguration/arn";
 
     fn get_arn(input: &Self::Get) -> &str {
         input
@@ -57,6 +52,10 @@ impl StoredResource for InfrastructureConfiguration {
 
     fn dry_run(input: &Self::Create) -> Option<bool> {
         input.dry_run
+    }
+
+    fn uses(image: &ImageRecord, arn: &str) -> bool {
+        snapshot_of(image, "/infrastructureConfiguration/arn", arn)
     }
 
     /// The configuration as given, with `terminateInstanceOnFailure` defaulting to true
@@ -85,6 +84,17 @@ impl StoredResource for InfrastructureConfiguration {
             parent_instance: i.parent_instance,
         })
     }
+}
+
+impl ListedResource for InfrastructureConfiguration {
+    type List = ListInfrastructureConfigurationsRequest;
+    type ListOutput = ListInfrastructureConfigurationsResponse;
+    type Summary = model::InfrastructureConfigurationSummary;
+
+    const LIST_MEMBER: &'static str = "infrastructureConfigurationSummaryList";
+    const LIST_OP: OpCode = OpCode::ListInfrastructureConfigurations;
+    const FILTERS: &'static [&'static str] = &["name"];
+    const KEY_SHAPE: KeyShape = KeyShape::NAME;
 }
 
 pub async fn create_infrastructure_configuration(

@@ -1,15 +1,11 @@
 //! Image recipes: CreateImageRecipe, GetImageRecipe, ListImageRecipes, DeleteImageRecipe
 //! (spec §4.2), and the recipe resolution CreateImage shares.
 
-use super::filters::Filters;
-use super::stored::{
-    commit_create, delete_unused, ensure_absent, snapshot_of, stop_if_dry_run, stored_body,
-};
-use super::typed;
+use super::family::{self, snapshot_of, Allocated, ListedResource, StoredResource};
+use super::stored::{ensure_absent, stored_body};
 use crate::ctx::Ctx;
-use crate::idempotency::Idempotency;
-use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest};
-use serde_json::{json, Map, Value};
+use crate::listing::KeyShape;
+use serde_json::Value;
 use std::collections::HashSet;
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
@@ -17,10 +13,11 @@ use stepwise_api::arn::{
 use stepwise_api::model::{
     CreateImageRecipeRequest, CreateImageRecipeResponse, DeleteImageRecipeRequest,
     DeleteImageRecipeResponse, GetImageRecipeRequest, GetImageRecipeResponse, ImageRecipe,
-    ImageRecipeSummary, ListImageRecipesRequest, ListImageRecipesResponse,
+    ImageRecipeSummary, LatestVersionReferences, ListImageRecipesRequest, ListImageRecipesResponse,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
+use stepwise_engine::ImageRecord;
 use stepwise_store::{Resource, ResourceKind, Write};
 use stepwise_token::OpCode;
 
@@ -106,163 +103,175 @@ async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {
         .ok_or_else(not_found)
 }
 
+pub(super) struct ImageRecipes;
+
+impl StoredResource for ImageRecipes {
+    type Create = CreateImageRecipeRequest;
+    type CreateOutput = CreateImageRecipeResponse;
+    type Get = GetImageRecipeRequest;
+    type GetOutput = GetImageRecipeResponse;
+    type Delete = DeleteImageRecipeRequest;
+    type DeleteOutput = DeleteImageRecipeResponse;
+
+    const KIND: ResourceKind = ResourceKind::ImageRecipe;
+    const NAME: &'static str = "ImageRecipe";
+    const ARN_TYPE: &'static str = "image-recipe";
+    const ARN_MEMBER: &'static str = "imageRecipeArn";
+    const GET_MEMBER: &'static str = "imageRecipe";
+
+    fn get_arn(input: &Self::Get) -> &str {
+        input.image_recipe_arn.as_deref().unwrap_or_default()
+    }
+
+    fn delete_arn(input: &Self::Delete) -> &str {
+        input.image_recipe_arn.as_deref().unwrap_or_default()
+    }
+
+    fn dry_run(input: &Self::Create) -> Option<bool> {
+        input.dry_run
+    }
+
+    /// A component is listed once.
+    fn check(_ctx: &Ctx<'_>, input: &Self::Create) -> ApiResult<()> {
+        semantic_version(input)?;
+        let mut seen = HashSet::new();
+        for (i, c) in input.components.iter().flatten().enumerate() {
+            let component = c.component_arn.as_deref().unwrap_or_default();
+            if !seen.insert(component) {
+                return Err(ApiError::invalid_value(
+                    &format!("components[{i}].componentArn"),
+                    &format!("The component '{component}' is specified more than once."),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `image-recipe/<normalized name>/<semanticVersion>`, refused while it exists.
+    async fn allocate(ctx: &Ctx<'_>, input: &Self::Create) -> ApiResult<Allocated> {
+        let version = semantic_version(input)?;
+        let prefix = recipe_prefix(
+            ctx,
+            &normalize_name(input.name.as_deref().unwrap_or_default()),
+        );
+        let arn = format!("{prefix}/{version}");
+        ensure_absent(ctx, Self::KIND, Self::NAME, &arn).await?;
+        Ok(Allocated {
+            arn,
+            references: Some(latest_version_references(&prefix, version)),
+        })
+    }
+
+    /// The recipe as given, with its platform inferred from the parent image.
+    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+        let i = input.clone();
+        let parent_image = i.parent_image.unwrap_or_default();
+        stored_body(&ImageRecipe {
+            arn: Some(arn.to_string()),
+            r#type: Some("AMI".into()),
+            name: Some(i.name.unwrap_or_default()),
+            description: i.description,
+            platform: Some(infer_platform(&parent_image).into()),
+            owner: Some(ctx.tenant.account.clone()),
+            version: Some(semantic_version(input)?.to_string()),
+            components: i.components,
+            parent_image: Some(parent_image),
+            block_device_mappings: i.block_device_mappings,
+            date_created: Some(format_millis(ctx.now())),
+            tags: Some(i.tags.unwrap_or_default()),
+            working_directory: i.working_directory,
+            additional_instance_configuration: i.additional_instance_configuration,
+            ami_tags: i.ami_tags,
+            ami_watermarks: i.ami_watermarks,
+        })
+    }
+
+    /// An exact or wildcard version: the highest version that matches.
+    async fn resolve(
+        ctx: &Ctx<'_>,
+        arn: &str,
+    ) -> ApiResult<(Value, Option<LatestVersionReferences>)> {
+        let recipe = resolve(ctx, arn).await?;
+        let prefix = recipe_prefix(ctx, &recipe.nname);
+        let references = latest_version_references(&prefix, recipe.version);
+        Ok((recipe.body, Some(references)))
+    }
+
+    /// Only an exact version is deleted.
+    fn check_delete(arn: &str) -> ApiResult<()> {
+        let version = Arn::parse(arn)
+            .and_then(|a| a.path.get(1).copied())
+            .unwrap_or_default();
+        if version.split('.').any(|node| node == "x") {
+            return Err(ApiError::invalid_param(
+                "imageRecipeArn",
+                "A recipe can only be deleted by its exact version; wildcard versions are not allowed.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn uses(image: &ImageRecord, arn: &str) -> bool {
+        snapshot_of(image, "/imageRecipe/arn", arn)
+    }
+}
+
+impl ListedResource for ImageRecipes {
+    type List = ListImageRecipesRequest;
+    type ListOutput = ListImageRecipesResponse;
+    type Summary = ImageRecipeSummary;
+
+    const LIST_MEMBER: &'static str = "imageRecipeSummaryList";
+    const LIST_OP: OpCode = OpCode::ListImageRecipes;
+    const FILTERS: &'static [&'static str] = &["name", "parentImage", "platform"];
+    const KEY_SHAPE: KeyShape = KeyShape::NAME_VERSION;
+
+    fn owner(input: &Self::List) -> Option<&str> {
+        Some(input.owner.as_deref().unwrap_or("Self"))
+    }
+}
+
+/// A create's `semanticVersion`; the validator already refused `x` nodes and oversized
+/// nodes with InvalidVersionNumber.
+fn semantic_version(input: &CreateImageRecipeRequest) -> ApiResult<SemVer> {
+    let text = input.semantic_version.as_deref().unwrap_or_default();
+    SemVer::parse(text)
+        .ok_or_else(|| ApiError::internal(format!("semanticVersion '{text}' passed validation")))
+}
+
 pub async fn create_image_recipe(
     ctx: &Ctx<'_>,
     input: &CreateImageRecipeRequest,
 ) -> ApiResult<CreateImageRecipeResponse> {
-    let idem = match Idempotency::check(ctx, input).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
-    };
-    // The validator already refuses `x` nodes and oversized nodes with InvalidVersionNumber.
-    let version_text = input.semantic_version.as_deref().unwrap_or_default();
-    let version = SemVer::parse(version_text).ok_or_else(|| {
-        ApiError::internal(format!(
-            "semanticVersion '{version_text}' passed validation"
-        ))
-    })?;
-    let mut seen = HashSet::new();
-    for (i, c) in input.components.iter().flatten().enumerate() {
-        let component = c.component_arn.as_deref().unwrap_or_default();
-        if !seen.insert(component) {
-            return Err(ApiError::invalid_value(
-                &format!("components[{i}].componentArn"),
-                &format!("The component '{component}' is specified more than once."),
-            ));
-        }
-    }
-    let name = input.name.clone().unwrap_or_default();
-    let nname = normalize_name(&name);
-    let prefix = recipe_prefix(ctx, &nname);
-    let recipe_arn = format!("{prefix}/{version}");
-    ensure_absent(ctx, ResourceKind::ImageRecipe, "ImageRecipe", &recipe_arn).await?;
-    stop_if_dry_run(input.dry_run)?;
-    let parent_image = input.parent_image.clone().unwrap_or_default();
-    let i = input.clone();
-    let body = stored_body(&ImageRecipe {
-        arn: Some(recipe_arn.clone()),
-        r#type: Some("AMI".into()),
-        name: Some(name),
-        description: i.description,
-        platform: Some(infer_platform(&parent_image).into()),
-        owner: Some(ctx.tenant.account.clone()),
-        version: Some(version.to_string()),
-        components: i.components,
-        parent_image: Some(parent_image),
-        block_device_mappings: i.block_device_mappings,
-        date_created: Some(format_millis(ctx.now())),
-        tags: Some(i.tags.unwrap_or_default()),
-        working_directory: i.working_directory,
-        additional_instance_configuration: i.additional_instance_configuration,
-        ami_tags: i.ami_tags,
-        ami_watermarks: i.ami_watermarks,
-    })?;
-    let response = CreateImageRecipeResponse {
-        request_id: None,
-        client_token: input.client_token.clone(),
-        image_recipe_arn: Some(recipe_arn.clone()),
-        latest_version_references: Some(latest_version_references(&prefix, version)),
-    };
-    commit_create(
-        ctx,
-        idem,
-        ResourceKind::ImageRecipe,
-        &recipe_arn,
-        body,
-        response,
-        Vec::new(),
-    )
-    .await
+    family::create::<ImageRecipes>(ctx, input).await
 }
 
 pub async fn get_image_recipe(
     ctx: &Ctx<'_>,
     input: &GetImageRecipeRequest,
 ) -> ApiResult<GetImageRecipeResponse> {
-    let arn_text = input.image_recipe_arn.as_deref().unwrap_or_default();
-    let recipe = resolve(ctx, arn_text).await?;
-    let prefix = recipe_prefix(ctx, &recipe.nname);
-    Ok(GetImageRecipeResponse {
-        request_id: None,
-        image_recipe: Some(typed(&recipe.body)?),
-        latest_version_references: Some(latest_version_references(&prefix, recipe.version)),
-    })
+    family::get::<ImageRecipes>(ctx, input).await
 }
 
 pub async fn list_image_recipes(
     ctx: &Ctx<'_>,
     input: &ListImageRecipesRequest,
 ) -> ApiResult<ListImageRecipesResponse> {
-    let filters = Filters::from_input(
-        input.filters.as_deref().unwrap_or_default(),
-        &["name", "parentImage", "platform"],
-    )?;
-    let owner = input.owner.as_deref().unwrap_or("Self");
-    let mut bound = Map::new();
-    bound.insert("owner".into(), json!(owner));
-    let page = PageRequest::new(
-        ctx,
-        OpCode::ListImageRecipes,
-        filters.binding_with(bound),
-        input,
-    );
-    // Only the caller's own recipes exist here; every other owner lists nothing.
-    let (items, token) = if owner == "Self" {
-        page_by_key(
-            &page,
-            ResourceKind::ImageRecipe,
-            KeyShape::NAME_VERSION,
-            Grouping::Each,
-            |r, key| {
-                if !filters.matches(|f| r.body.get(f).and_then(Value::as_str)) {
-                    return Ok(None);
-                }
-                let summary: ImageRecipeSummary = typed(&r.body)?;
-                Ok(Some((key.clone(), summary)))
-            },
-        )
-        .await?
-    } else {
-        page_sorted::<ImageRecipeSummary>(&page, KeyShape::NAME_VERSION, Vec::new())?
-    };
-    Ok(ListImageRecipesResponse {
-        request_id: None,
-        image_recipe_summary_list: Some(items),
-        next_token: token,
-    })
+    family::list::<ImageRecipes>(ctx, input).await
 }
 
 pub async fn delete_image_recipe(
     ctx: &Ctx<'_>,
     input: &DeleteImageRecipeRequest,
 ) -> ApiResult<DeleteImageRecipeResponse> {
-    let arn_text = input.image_recipe_arn.as_deref().unwrap_or_default();
-    let version = Arn::parse(arn_text)
-        .and_then(|a| a.path.get(1).copied())
-        .unwrap_or_default();
-    if version.split('.').any(|node| node == "x") {
-        return Err(ApiError::invalid_param(
-            "imageRecipeArn",
-            "A recipe can only be deleted by its exact version; wildcard versions are not allowed.",
-        ));
-    }
-    delete_unused(
-        ctx,
-        ResourceKind::ImageRecipe,
-        arn_text,
-        snapshot_of("/imageRecipe/arn", arn_text),
-    )
-    .await?;
-    Ok(DeleteImageRecipeResponse {
-        request_id: None,
-        image_recipe_arn: Some(arn_text.to_string()),
-    })
+    family::delete::<ImageRecipes>(ctx, input).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::handlers::testkit::Kit;
+    use serde_json::json;
     use stepwise_api::ErrorKind;
 
     const ACCOUNT: &str = "123456789012";

@@ -1,12 +1,10 @@
 //! Resources kept as JSON bodies (workflows, recipes, configurations, images): shaping a
 //! body to a model shape, inserting a new one, and deleting one no unfinished image uses.
 
-use super::typed;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{is_terminal_image_status, ImageRecord, TERMINAL_IMAGE_STATUSES};
 use stepwise_store::{ResourceKind, Write};
@@ -90,19 +88,6 @@ pub(super) fn stop_if_dry_run(dry_run: Option<bool>) -> ApiResult<()> {
     }
 }
 
-/// A create's response: its `clientToken` and the new ARN in `arn_member` (every create
-/// output of the model is these two members).
-pub(super) fn create_response<R: DeserializeOwned>(
-    client_token: Option<&str>,
-    arn_member: &str,
-    arn_text: &str,
-) -> ApiResult<R> {
-    typed(&json!({
-        "clientToken": client_token.unwrap_or_default(),
-        arn_member: arn_text,
-    }))
-}
-
 /// The JSON body kept in the store for a resource of a model shape.
 pub(super) fn stored_body(resource: &impl Serialize) -> ApiResult<Value> {
     serde_json::to_value(resource)
@@ -163,14 +148,6 @@ async fn image_in_use(
         }
     }
     Ok(None)
-}
-
-/// Whether an image took its snapshot at `pointer` (e.g. `/imageRecipe/arn`) from `arn_text`.
-pub(super) fn snapshot_of<'a>(
-    pointer: &'static str,
-    arn_text: &'a str,
-) -> impl Fn(&ImageRecord) -> bool + 'a {
-    move |r| r.image.pointer(pointer).and_then(Value::as_str) == Some(arn_text)
 }
 
 /// Deletes a stored resource: 404 when unknown, ResourceDependencyException while an

@@ -1,11 +1,11 @@
 //! Workflow resources: CreateWorkflow, GetWorkflow, ListWorkflows,
 //! ListWorkflowBuildVersions, DeleteWorkflow, and the Amazon-managed workflows.
 
+use super::family::{self, Allocated, StoredResource};
 use super::filters::Filters;
-use super::stored::{commit_create, delete_unused, stop_if_dry_run, stored_body};
+use super::stored::stored_body;
 use super::typed;
 use crate::ctx::Ctx;
-use crate::idempotency::Idempotency;
 use crate::listing::{
     newest_per_group, page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey,
 };
@@ -15,12 +15,13 @@ use stepwise_api::arn::{
 };
 use stepwise_api::model::{
     CreateWorkflowRequest, CreateWorkflowResponse, DeleteWorkflowRequest, DeleteWorkflowResponse,
-    GetWorkflowRequest, GetWorkflowResponse, ListWorkflowBuildVersionsRequest,
-    ListWorkflowBuildVersionsResponse, ListWorkflowsRequest, ListWorkflowsResponse, Workflow,
-    WorkflowParameterDetail, WorkflowSummary, WorkflowVersion,
+    GetWorkflowRequest, GetWorkflowResponse, LatestVersionReferences,
+    ListWorkflowBuildVersionsRequest, ListWorkflowBuildVersionsResponse, ListWorkflowsRequest,
+    ListWorkflowsResponse, Workflow, WorkflowParameterDetail, WorkflowSummary, WorkflowVersion,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
+use stepwise_engine::ImageRecord;
 use stepwise_store::{ResourceKind, Write};
 use stepwise_token::OpCode;
 use stepwise_workflow::{managed_workflows, parse_document, WorkflowType};
@@ -190,116 +191,194 @@ pub async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> 
         .ok_or_else(not_found)
 }
 
+pub(super) struct Workflows;
+
+/// A create's document, type and version.
+struct Create<'a> {
+    data: &'a str,
+    ty: WorkflowType,
+    version: SemVer,
+}
+
+impl<'a> Create<'a> {
+    fn of(input: &'a CreateWorkflowRequest) -> ApiResult<Create<'a>> {
+        let data = match (input.data.as_deref(), input.uri.as_deref()) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidParameterCombination,
+                    "Exactly one of the parameters 'data' and 'uri' must be supplied.",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(ApiError::invalid_value(
+                    "uri",
+                    "Only inline data is supported.",
+                ));
+            }
+            (Some(data), None) => data,
+        };
+        let ty =
+            WorkflowType::parse(input.r#type.as_deref().unwrap_or_default()).ok_or_else(|| {
+                ApiError::invalid_param("type", "It must be BUILD, TEST or DISTRIBUTION.")
+            })?;
+        let version_text = input.semantic_version.as_deref().unwrap_or_default();
+        let version = SemVer::parse(version_text).ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::InvalidVersionNumber,
+                "The value supplied for parameter 'semanticVersion' is not valid. semanticVersion must match pattern ^[0-9]+\\.[0-9]+\\.[0-9]+$",
+            )
+        })?;
+        Ok(Create { data, ty, version })
+    }
+}
+
+/// `workflow/<type>/<normalized name>` in the caller's tenancy.
+fn workflow_prefix(ctx: &Ctx<'_>, ty: WorkflowType, nname: &str) -> String {
+    arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("workflow/{}/{}", ty.arn_segment(), nname),
+    )
+}
+
+impl StoredResource for Workflows {
+    type Create = CreateWorkflowRequest;
+    type CreateOutput = CreateWorkflowResponse;
+    type Get = GetWorkflowRequest;
+    type GetOutput = GetWorkflowResponse;
+    type Delete = DeleteWorkflowRequest;
+    type DeleteOutput = DeleteWorkflowResponse;
+
+    const KIND: ResourceKind = ResourceKind::Workflow;
+    const NAME: &'static str = "Workflow";
+    const ARN_TYPE: &'static str = "workflow";
+    const ARN_MEMBER: &'static str = "workflowBuildVersionArn";
+    const GET_MEMBER: &'static str = "workflow";
+
+    fn get_arn(input: &Self::Get) -> &str {
+        input
+            .workflow_build_version_arn
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    fn delete_arn(input: &Self::Delete) -> &str {
+        input
+            .workflow_build_version_arn
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    fn dry_run(input: &Self::Create) -> Option<bool> {
+        input.dry_run
+    }
+
+    /// Inline data only, a known type, a version, a valid document.
+    fn check(ctx: &Ctx<'_>, input: &Self::Create) -> ApiResult<()> {
+        let c = Create::of(input)?;
+        parse_document(c.data, c.ty, ctx.state.config.max_steps_per_workflow)
+            .map_err(|e| ApiError::invalid_value("data", &e.to_string()))?;
+        Ok(())
+    }
+
+    /// The next build of the version; ResourceAlreadyExistsException when its newest build
+    /// has the same document, description and KMS key.
+    async fn allocate(ctx: &Ctx<'_>, input: &Self::Create) -> ApiResult<Allocated> {
+        let c = Create::of(input)?;
+        let nname = normalize_name(input.name.as_deref().unwrap_or_default());
+        let prefix = workflow_prefix(ctx, c.ty, &nname);
+        // The builds of this version: one range read.
+        let latest = own_builds_under(ctx, &format!("{prefix}/{}/", c.version))
+            .await?
+            .into_iter()
+            .filter(|w| w.ty == c.ty && w.nname == nname && w.version == c.version)
+            .max_by_key(|w| w.build);
+        if let Some(latest) = &latest {
+            if latest.data() == c.data
+                && latest.workflow.description == input.description
+                && latest.workflow.kms_key_id == input.kms_key_id
+            {
+                return Err(ApiError::already_exists("Workflow", latest.arn()));
+            }
+        }
+        let build = latest.map_or(1, |w| w.build + 1);
+        Ok(Allocated {
+            arn: format!("{prefix}/{}/{build}", c.version),
+            references: Some(latest_version_references(&prefix, c.version)),
+        })
+    }
+
+    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+        let c = Create::of(input)?;
+        stored_body(&Workflow {
+            arn: Some(arn.to_string()),
+            name: Some(input.name.clone().unwrap_or_default()),
+            version: Some(c.version.to_string()),
+            description: input.description.clone(),
+            change_description: input.change_description.clone(),
+            r#type: Some(c.ty.as_str().to_string()),
+            state: None,
+            owner: Some(ctx.tenant.account.clone()),
+            data: Some(c.data.to_string()),
+            kms_key_id: input.kms_key_id.clone(),
+            date_created: Some(format_millis(ctx.now())),
+            tags: Some(input.tags.clone().unwrap_or_default()),
+            parameters: Some(parameters_of(c.data, c.ty)),
+        })
+    }
+
+    /// A build, version or wildcard ARN, the caller's or Amazon's: the newest match.
+    async fn resolve(
+        ctx: &Ctx<'_>,
+        arn_text: &str,
+    ) -> ApiResult<(Value, Option<LatestVersionReferences>)> {
+        let w = resolve(ctx, arn_text).await?;
+        let parsed = Arn::parse(w.arn());
+        let prefix = arn::arn(
+            parsed.as_ref().map(|a| a.region).unwrap_or_default(),
+            parsed.as_ref().map(|a| a.owner).unwrap_or_default(),
+            &format!("workflow/{}/{}", w.ty.arn_segment(), w.nname),
+        );
+        let references = latest_version_references(&prefix, w.version);
+        Ok((stored_body(&w.workflow)?, Some(references)))
+    }
+
+    /// Amazon's workflows are not the caller's to delete.
+    fn check_delete(arn_text: &str) -> ApiResult<()> {
+        let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
+        if parsed.is_amazon_owned() {
+            return Err(ApiError::new(
+                ErrorKind::Forbidden,
+                format!("The Amazon-managed workflow '{arn_text}' cannot be deleted."),
+            ));
+        }
+        Ok(())
+    }
+
+    fn uses(image: &ImageRecord, arn: &str) -> bool {
+        image.plan.iter().any(|p| p.workflow_arn == arn)
+    }
+}
+
 pub async fn create_workflow(
     ctx: &Ctx<'_>,
     input: &CreateWorkflowRequest,
 ) -> ApiResult<CreateWorkflowResponse> {
-    let idem = match Idempotency::check(ctx, input).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
-    };
-    let data = match (input.data.as_deref(), input.uri.as_deref()) {
-        (Some(_), Some(_)) | (None, None) => {
-            return Err(ApiError::new(
-                ErrorKind::InvalidParameterCombination,
-                "Exactly one of the parameters 'data' and 'uri' must be supplied.",
-            ))
-        }
-        (None, Some(_)) => {
-            return Err(ApiError::invalid_value(
-                "uri",
-                "Only inline data is supported.",
-            ));
-        }
-        (Some(data), None) => data,
-    };
-    let name = input.name.as_deref().unwrap_or_default();
-    let ty_text = input.r#type.as_deref().unwrap_or_default();
-    let ty = WorkflowType::parse(ty_text).ok_or_else(|| {
-        ApiError::invalid_param("type", "It must be BUILD, TEST or DISTRIBUTION.")
-    })?;
-    let version_text = input.semantic_version.as_deref().unwrap_or_default();
-    let version = SemVer::parse(version_text).ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::InvalidVersionNumber,
-            "The value supplied for parameter 'semanticVersion' is not valid. semanticVersion must match pattern ^[0-9]+\\.[0-9]+\\.[0-9]+$",
-        )
-    })?;
-    parse_document(data, ty, ctx.state.config.max_steps_per_workflow)
-        .map_err(|e| ApiError::invalid_value("data", &e.to_string()))?;
-    let nname = normalize_name(name);
-    let prefix = arn::arn(
-        &ctx.tenant.region,
-        &ctx.tenant.account,
-        &format!("workflow/{}/{}", ty.arn_segment(), nname),
-    );
-    // The builds of this version: one range read.
-    let latest = own_builds_under(ctx, &format!("{prefix}/{version}/"))
-        .await?
-        .into_iter()
-        .filter(|w| w.ty == ty && w.nname == nname && w.version == version)
-        .max_by_key(|w| w.build);
-    if let Some(latest) = &latest {
-        if latest.data() == data
-            && latest.workflow.description == input.description
-            && latest.workflow.kms_key_id == input.kms_key_id
-        {
-            return Err(ApiError::already_exists("Workflow", latest.arn()));
-        }
-    }
-    stop_if_dry_run(input.dry_run)?;
-    let build = latest.map_or(1, |w| w.build + 1);
-    let build_arn = format!("{prefix}/{version}/{build}");
-    let body = stored_body(&Workflow {
-        arn: Some(build_arn.clone()),
-        name: Some(name.to_string()),
-        version: Some(version.to_string()),
-        description: input.description.clone(),
-        change_description: input.change_description.clone(),
-        r#type: Some(ty.as_str().to_string()),
-        state: None,
-        owner: Some(ctx.tenant.account.clone()),
-        data: Some(data.to_string()),
-        kms_key_id: input.kms_key_id.clone(),
-        date_created: Some(format_millis(ctx.now())),
-        tags: Some(input.tags.clone().unwrap_or_default()),
-        parameters: Some(parameters_of(data, ty)),
-    })?;
-    let response = CreateWorkflowResponse {
-        client_token: input.client_token.clone(),
-        workflow_build_version_arn: Some(build_arn.clone()),
-        latest_version_references: Some(latest_version_references(&prefix, version)),
-    };
-    commit_create(
-        ctx,
-        idem,
-        ResourceKind::Workflow,
-        &build_arn,
-        body,
-        response,
-        Vec::new(),
-    )
-    .await
+    family::create::<Workflows>(ctx, input).await
 }
 
 pub async fn get_workflow(
     ctx: &Ctx<'_>,
     input: &GetWorkflowRequest,
 ) -> ApiResult<GetWorkflowResponse> {
-    let arn_text = input
-        .workflow_build_version_arn
-        .as_deref()
-        .unwrap_or_default();
-    let w = resolve(ctx, arn_text).await?;
-    let prefix = arn::arn(
-        Arn::parse(w.arn()).map(|a| a.region).unwrap_or_default(),
-        Arn::parse(w.arn()).map(|a| a.owner).unwrap_or_default(),
-        &format!("workflow/{}/{}", w.ty.arn_segment(), w.nname),
-    );
-    Ok(GetWorkflowResponse {
-        latest_version_references: Some(latest_version_references(&prefix, w.version)),
-        workflow: Some(w.workflow),
-    })
+    family::get::<Workflows>(ctx, input).await
+}
+
+pub async fn delete_workflow(
+    ctx: &Ctx<'_>,
+    input: &DeleteWorkflowRequest,
+) -> ApiResult<DeleteWorkflowResponse> {
+    family::delete::<Workflows>(ctx, input).await
 }
 
 /// A version's item in ListWorkflows (`WorkflowVersion`), from its newest build.
@@ -503,28 +582,4 @@ fn build_summary(w: WorkflowBuild) -> WorkflowSummary {
         date_created: w.date_created,
         tags: w.tags.filter(|t| !t.is_empty()),
     }
-}
-
-pub async fn delete_workflow(
-    ctx: &Ctx<'_>,
-    input: &DeleteWorkflowRequest,
-) -> ApiResult<DeleteWorkflowResponse> {
-    let arn_text = input
-        .workflow_build_version_arn
-        .as_deref()
-        .unwrap_or_default();
-    let parsed = Arn::parse(arn_text).ok_or_else(|| ApiError::not_found(arn_text))?;
-    if parsed.is_amazon_owned() {
-        return Err(ApiError::new(
-            ErrorKind::Forbidden,
-            format!("The Amazon-managed workflow '{arn_text}' cannot be deleted."),
-        ));
-    }
-    delete_unused(ctx, ResourceKind::Workflow, arn_text, |r| {
-        r.plan.iter().any(|p| p.workflow_arn == arn_text)
-    })
-    .await?;
-    Ok(DeleteWorkflowResponse {
-        workflow_build_version_arn: Some(arn_text.to_string()),
-    })
 }
