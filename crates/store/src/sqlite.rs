@@ -858,219 +858,314 @@ fn step_from_row(r: &Row<'_>) -> rusqlite::Result<StepRow> {
     })
 }
 
-fn apply_one(tx: &rusqlite::Transaction<'_>, tenant: &Tenant, write: &Write) -> StoreResult<()> {
+/// The transaction a batch is applied in.
+type Tx<'a> = rusqlite::Transaction<'a>;
+
+fn apply_one(tx: &Tx<'_>, tenant: &Tenant, write: &Write) -> StoreResult<()> {
     match write {
-        Write::InsertResource { kind, arn, body } => {
-            let n = tx.prepare_cached(
-                "INSERT OR IGNORE INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body), sort_key_of(arn)])?;
-            if n == 0 {
-                return Err(StoreError::Conflict(arn.clone()));
-            }
-        }
-        Write::PutResource { kind, arn, body } => {
-            tx.prepare_cached(
-                "INSERT INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (account, region, kind, arn)
-                 DO UPDATE SET body = excluded.body, status = excluded.status, revision = revision + 1",
-            )?
-            .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(*kind, body), sort_key_of(arn)])?;
-        }
-        Write::DeleteResource { kind, arn } => {
-            let n = tx
-                .prepare_cached(
-                    "DELETE FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
-                )?
-                .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
-            if n == 0 {
-                return Err(StoreError::Conflict(format!("{arn} is gone")));
-            }
-        }
+        Write::InsertResource { kind, arn, body } => insert_resource(tx, tenant, *kind, arn, body),
+        Write::PutResource { kind, arn, body } => put_resource(tx, tenant, *kind, arn, body),
+        Write::DeleteResource { kind, arn } => delete_resource(tx, tenant, *kind, arn),
         Write::ExpectResource {
             kind,
             arn,
             revision,
-        } => {
-            let stored: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
-                )?
-                .query_row(params![tenant.account, tenant.region, kind.as_str(), arn], |r| r.get(0))
-                .optional()?;
-            if stored != Some(*revision) {
-                return Err(StoreError::Conflict(format!(
-                    "{arn} changed since revision {revision}"
-                )));
-            }
-        }
+        } => expect_resource(tx, tenant, *kind, arn, *revision),
         Write::ClaimResource {
             kind,
             arn,
             revision,
-        } => {
-            let n = tx
-                .prepare_cached(
-                    "UPDATE resources SET revision = revision + 1
-                     WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4 AND revision = ?5",
-                )?
-                .execute(params![tenant.account, tenant.region, kind.as_str(), arn, revision])?;
-            if n == 0 {
-                return Err(StoreError::Conflict(format!(
-                    "{arn} changed since revision {revision}"
-                )));
-            }
-        }
+        } => claim_resource(tx, tenant, *kind, arn, *revision),
         Write::Idempotency {
             operation,
             token,
             record,
             replaces_before_ms,
-        } => {
-            let n = tx
-                .prepare_cached(
-                    "INSERT INTO idempotency (account, region, operation, token, fingerprint, response, created_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (account, region, operation, token) DO UPDATE SET
-                         fingerprint = excluded.fingerprint, response = excluded.response,
-                         created_ms = excluded.created_ms
-                     WHERE idempotency.created_ms < ?8",
-                )?
-                .execute(params![
-                    tenant.account,
-                    tenant.region,
-                    operation,
-                    token,
-                    record.fingerprint,
-                    record.response.to_string(),
-                    record.created_ms,
-                    replaces_before_ms
-                ])?;
-            if n == 0 {
-                return Err(StoreError::Conflict(format!(
-                    "the client token '{token}' of {operation} is taken"
-                )));
-            }
-        }
-        Write::InsertExecution(e) => {
-            insert_listing(tx, &e.id, tenant, &e.workflow_arn, &e.image_arn, &[])?;
-            tx.prepare_cached(
-                "INSERT INTO workflow_executions (id, account, region, image_arn, workflow_arn, workflow_type, status,
-                    message, total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group, retried,
-                    plan_index, outputs)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-            )?
-            .execute(params![
-                e.id,
-                tenant.account,
-                tenant.region,
-                e.image_arn,
-                e.workflow_arn,
-                e.workflow_type,
-                e.status,
-                e.message,
-                e.total_steps,
-                e.succeeded,
-                e.failed,
-                e.skipped,
-                e.start_ms,
-                e.end_ms,
-                e.parallel_group,
-                e.retried as i64,
-                e.plan_index,
-                e.outputs.as_ref().map(|o| o.to_string())
-            ])?;
-        }
-        Write::UpdateExecution(e) => {
-            let n = tx
-                .prepare_cached(
-                    "UPDATE workflow_executions SET status = ?2, message = ?3, succeeded = ?4, failed = ?5,
-                        skipped = ?6, end_ms = ?7, retried = ?8, outputs = ?9
-                     WHERE id = ?1",
-                )?
-                .execute(params![
-                    e.id,
-                    e.status,
-                    e.message,
-                    e.succeeded,
-                    e.failed,
-                    e.skipped,
-                    e.end_ms,
-                    e.retried as i64,
-                    e.outputs.as_ref().map(|o| o.to_string())
-                ])?;
-            if n == 0 {
-                return Err(StoreError::Conflict(format!(
-                    "no workflow execution {}",
-                    e.id
-                )));
-            }
-        }
-        Write::InsertStep(s) => {
-            let s = &with_wait_seq(tx, s)?;
-            list_step(tx, s)?;
-            tx.prepare_cached(&format!(
-                "INSERT INTO step_executions ({STEP_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-            ))?
-            .execute(&step_params(s)[..])?;
-        }
+        } => record_idempotency(tx, tenant, operation, token, record, *replaces_before_ms),
+        Write::InsertExecution(e) => insert_execution(tx, tenant, e),
+        Write::UpdateExecution(e) => update_execution(tx, e),
+        Write::InsertStep(s) => insert_step(tx, s),
         Write::RequestCancellation {
             image_arn,
             requested_ms,
-        } => {
-            let n = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO cancellations (account, region, image_arn, requested_ms)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![
-                    tenant.account,
-                    tenant.region,
-                    image_arn,
-                    requested_ms
-                ])?;
-            if n == 0 {
-                return Err(StoreError::Conflict(format!(
-                    "{image_arn} is being cancelled"
-                )));
-            }
-        }
-        Write::ClearCancellation { image_arn } => {
-            tx.prepare_cached(
-                "DELETE FROM cancellations WHERE account = ?1 AND region = ?2 AND image_arn = ?3",
+        } => request_cancellation(tx, tenant, image_arn, *requested_ms),
+        Write::ClearCancellation { image_arn } => clear_cancellation(tx, tenant, image_arn),
+        Write::FinishWaitingStep(s) => finish_waiting_step(tx, s),
+        Write::UpdateStep(s) => update_step(tx, s),
+    }
+}
+
+/// Inserts a resource at revision 1; conflicts if the ARN exists.
+fn insert_resource(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+    body: &Value,
+) -> StoreResult<()> {
+    let n = tx.prepare_cached(
+            "INSERT OR IGNORE INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(kind, body), sort_key_of(arn)])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(arn.to_string()));
+    }
+    Ok(())
+}
+
+/// Inserts or replaces a resource, moving its revision on.
+fn put_resource(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+    body: &Value,
+) -> StoreResult<()> {
+    tx.prepare_cached(
+            "INSERT INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (account, region, kind, arn)
+             DO UPDATE SET body = excluded.body, status = excluded.status, revision = revision + 1",
+        )?
+        .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(kind, body), sort_key_of(arn)])?;
+    Ok(())
+}
+
+/// Deletes a resource; conflicts if it is gone.
+fn delete_resource(tx: &Tx<'_>, tenant: &Tenant, kind: ResourceKind, arn: &str) -> StoreResult<()> {
+    let n = tx
+        .prepare_cached(
+            "DELETE FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+        )?
+        .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!("{arn} is gone")));
+    }
+    Ok(())
+}
+
+/// Conflicts unless the resource is at `revision`.
+fn expect_resource(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+    revision: i64,
+) -> StoreResult<()> {
+    let stored: Option<i64> = tx
+            .prepare_cached(
+                "SELECT revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
             )?
-            .execute(params![tenant.account, tenant.region, image_arn])?;
-        }
-        Write::FinishWaitingStep(s) => {
-            let waiting: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT 1 FROM step_executions
-                     WHERE id = ?1 AND status = 'RUNNING' AND wait_seq IS NOT NULL",
-                )?
-                .query_row([&s.id], |r| r.get(0))
-                .optional()?;
-            if waiting.is_none() {
-                return Err(StoreError::Conflict(format!(
-                    "step {} is not waiting",
-                    s.id
-                )));
-            }
-            return apply_one(tx, tenant, &Write::UpdateStep(s.clone()));
-        }
-        Write::UpdateStep(s) => {
-            let s = &with_wait_seq(tx, s)?;
-            list_step(tx, s)?;
-            let n = tx
-                .prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO step_executions ({STEP_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-                ))?
-                .execute(&step_params(s)[..])?;
-            if n == 0 {
-                return Err(StoreError::Conflict(format!("no step execution {}", s.id)));
-            }
-        }
+            .query_row(params![tenant.account, tenant.region, kind.as_str(), arn], |r| r.get(0))
+            .optional()?;
+    if stored != Some(revision) {
+        return Err(StoreError::Conflict(format!(
+            "{arn} changed since revision {revision}"
+        )));
+    }
+    Ok(())
+}
+
+/// Moves the revision on from `revision`; conflicts unless the resource is at it.
+fn claim_resource(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+    revision: i64,
+) -> StoreResult<()> {
+    let n = tx
+        .prepare_cached(
+            "UPDATE resources SET revision = revision + 1
+                 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4 AND revision = ?5",
+        )?
+        .execute(params![
+            tenant.account,
+            tenant.region,
+            kind.as_str(),
+            arn,
+            revision
+        ])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!(
+            "{arn} changed since revision {revision}"
+        )));
+    }
+    Ok(())
+}
+
+/// Claims a token for a response; conflicts while a live record holds it.
+fn record_idempotency(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    operation: &str,
+    token: &str,
+    record: &IdempotencyRecord,
+    replaces_before_ms: i64,
+) -> StoreResult<()> {
+    let n = tx
+            .prepare_cached(
+                "INSERT INTO idempotency (account, region, operation, token, fingerprint, response, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (account, region, operation, token) DO UPDATE SET
+                     fingerprint = excluded.fingerprint, response = excluded.response,
+                     created_ms = excluded.created_ms
+                 WHERE idempotency.created_ms < ?8",
+            )?
+            .execute(params![
+                tenant.account,
+                tenant.region,
+                operation,
+                token,
+                record.fingerprint,
+                record.response.to_string(),
+                record.created_ms,
+                replaces_before_ms
+            ])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!(
+            "the client token '{token}' of {operation} is taken"
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts an execution and its empty step listing.
+fn insert_execution(tx: &Tx<'_>, tenant: &Tenant, e: &WorkflowExecutionRow) -> StoreResult<()> {
+    insert_listing(tx, &e.id, tenant, &e.workflow_arn, &e.image_arn, &[])?;
+    tx.prepare_cached(
+            "INSERT INTO workflow_executions (id, account, region, image_arn, workflow_arn, workflow_type, status,
+                message, total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group, retried,
+                plan_index, outputs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )?
+        .execute(params![
+            e.id,
+            tenant.account,
+            tenant.region,
+            e.image_arn,
+            e.workflow_arn,
+            e.workflow_type,
+            e.status,
+            e.message,
+            e.total_steps,
+            e.succeeded,
+            e.failed,
+            e.skipped,
+            e.start_ms,
+            e.end_ms,
+            e.parallel_group,
+            e.retried as i64,
+            e.plan_index,
+            e.outputs.as_ref().map(|o| o.to_string())
+        ])?;
+    Ok(())
+}
+
+/// Updates an execution's mutable columns; conflicts if there is none.
+fn update_execution(tx: &Tx<'_>, e: &WorkflowExecutionRow) -> StoreResult<()> {
+    let n = tx
+        .prepare_cached(
+            "UPDATE workflow_executions SET status = ?2, message = ?3, succeeded = ?4, failed = ?5,
+                    skipped = ?6, end_ms = ?7, retried = ?8, outputs = ?9
+                 WHERE id = ?1",
+        )?
+        .execute(params![
+            e.id,
+            e.status,
+            e.message,
+            e.succeeded,
+            e.failed,
+            e.skipped,
+            e.end_ms,
+            e.retried as i64,
+            e.outputs.as_ref().map(|o| o.to_string())
+        ])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!(
+            "no workflow execution {}",
+            e.id
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts a step (and its listing item), numbering a wait.
+fn insert_step(tx: &Tx<'_>, s: &StepRow) -> StoreResult<()> {
+    let s = &with_wait_seq(tx, s)?;
+    list_step(tx, s)?;
+    tx.prepare_cached(&format!(
+            "INSERT INTO step_executions ({STEP_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+        ))?
+        .execute(&step_params(s)[..])?;
+    Ok(())
+}
+
+/// Records a pending cancellation; conflicts if one is pending.
+fn request_cancellation(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    image_arn: &str,
+    requested_ms: i64,
+) -> StoreResult<()> {
+    let n = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO cancellations (account, region, image_arn, requested_ms)
+                 VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            tenant.account,
+            tenant.region,
+            image_arn,
+            requested_ms
+        ])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!(
+            "{image_arn} is being cancelled"
+        )));
+    }
+    Ok(())
+}
+
+/// Clears an image's pending cancellation.
+fn clear_cancellation(tx: &Tx<'_>, tenant: &Tenant, image_arn: &str) -> StoreResult<()> {
+    tx.prepare_cached(
+        "DELETE FROM cancellations WHERE account = ?1 AND region = ?2 AND image_arn = ?3",
+    )?
+    .execute(params![tenant.account, tenant.region, image_arn])?;
+    Ok(())
+}
+
+/// Updates a step that must still be waiting; conflicts if it is not.
+fn finish_waiting_step(tx: &Tx<'_>, s: &StepRow) -> StoreResult<()> {
+    let waiting: Option<i64> = tx
+        .prepare_cached(
+            "SELECT 1 FROM step_executions
+                 WHERE id = ?1 AND status = 'RUNNING' AND wait_seq IS NOT NULL",
+        )?
+        .query_row([&s.id], |r| r.get(0))
+        .optional()?;
+    if waiting.is_none() {
+        return Err(StoreError::Conflict(format!(
+            "step {} is not waiting",
+            s.id
+        )));
+    }
+    update_step(tx, s)
+}
+
+/// Updates a step (and its listing item).
+fn update_step(tx: &Tx<'_>, s: &StepRow) -> StoreResult<()> {
+    let s = &with_wait_seq(tx, s)?;
+    list_step(tx, s)?;
+    let n = tx
+            .prepare_cached(&format!(
+                "INSERT OR REPLACE INTO step_executions ({STEP_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+            ))?
+            .execute(&step_params(s)[..])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!("no step execution {}", s.id)));
     }
     Ok(())
 }

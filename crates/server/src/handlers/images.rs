@@ -1,29 +1,27 @@
-//! Images: CreateImage (checks, snapshots, the execution plan), GetImage and
-//! ListImageBuildVersions.
+//! Images: CreateImage (checks, snapshots, the new build; its workflows are planned by
+//! [`super::image_plan`]), GetImage, ListImageBuildVersions and ListImages.
 
 use super::filters::Filters;
-use super::json::Obj;
-use super::stored::{commit_create, get_claimed, get_guarded};
-use super::{typed, workflows};
+use super::image_plan;
+use super::stored::{commit_create, get_claimed, get_guarded, stored_body};
+use super::typed;
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
 use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey};
 use serde_json::{json, Map, Value};
-use std::collections::HashSet;
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
 };
 use stepwise_api::model::{
-    CreateImageRequest, CreateImageResponse, GetImageRequest, GetImageResponse, ImageSummary,
-    ImageTestsConfiguration, ImageVersion, ListImageBuildVersionsRequest,
-    ListImageBuildVersionsResponse, ListImagesRequest, ListImagesResponse, WorkflowConfiguration,
+    CreateImageRequest, CreateImageResponse, GetImageRequest, GetImageResponse, Image, ImageRecipe,
+    ImageState, ImageSummary, ImageTestsConfiguration, ImageVersion, ListImageBuildVersionsRequest,
+    ListImageBuildVersionsResponse, ListImagesRequest, ListImagesResponse, OutputResources,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
-use stepwise_engine::{ImageRecord, PlannedWorkflow};
+use stepwise_engine::ImageRecord;
 use stepwise_store::{Resource, ResourceKind, Write};
 use stepwise_token::OpCode;
-use stepwise_workflow::{bind_parameters, parse_document, WorkflowType};
 
 /// The stored image under `arn` (or ResourceNotFoundException), with the write that guards a
 /// decision taken on its state: in a batch it conflicts if the image changed since (the
@@ -79,141 +77,86 @@ async fn image_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<ImageB
     Ok(out)
 }
 
-/// The checks of spec §8.2 over `workflows`, the plan they give, and the claims of the
-/// stored workflows it uses (one per workflow, however often it is listed).
-async fn plan_workflows(
+/// The one recipe a CreateImage names: an image recipe (container recipes are not served).
+fn image_recipe_arn(input: &CreateImageRequest) -> ApiResult<&str> {
+    match (
+        input.image_recipe_arn.as_deref(),
+        input.container_recipe_arn.as_deref(),
+    ) {
+        (Some(arn), None) => Ok(arn),
+        (None, Some(_)) => Err(ApiError::new(
+            ErrorKind::InvalidRequest,
+            "Container recipes are not supported.",
+        )),
+        _ => Err(ApiError::new(
+            ErrorKind::InvalidRequest,
+            "Exactly one of the parameters 'imageRecipeArn' and 'containerRecipeArn' must be supplied.",
+        )),
+    }
+}
+
+/// The tests configuration as the image keeps it: tests on and 720 minutes unless given.
+fn tests_configuration(input: &CreateImageRequest) -> ImageTestsConfiguration {
+    let given = input.image_tests_configuration.clone().unwrap_or_default();
+    ImageTestsConfiguration {
+        image_tests_enabled: Some(given.image_tests_enabled.unwrap_or(true)),
+        timeout_minutes: Some(given.timeout_minutes.unwrap_or(720)),
+    }
+}
+
+/// What an image snapshots at its creation, and the claims that make the snapshot and the
+/// new image one atomic decision (a concurrent delete or change of any of them decides it
+/// again; see `stored::get_claimed`).
+struct Snapshots {
+    recipe: Value,
+    infrastructure: Value,
+    distribution: Option<Value>,
+    claims: Vec<Write>,
+}
+
+async fn snapshots(
     ctx: &Ctx<'_>,
-    given: &[WorkflowConfiguration],
-    tests_enabled: bool,
-) -> ApiResult<(Vec<PlannedWorkflow>, Vec<Write>)> {
-    let configs: Vec<WorkflowConfiguration> = if given.is_empty() {
-        let region = &ctx.tenant.region;
-        [
-            "workflow/build/build-image/x.x.x",
-            "workflow/test/test-image/x.x.x",
-        ]
-        .into_iter()
-        .map(|managed| WorkflowConfiguration {
-            workflow_arn: Some(arn::arn(region, "aws", managed)),
-            ..Default::default()
-        })
-        .collect()
-    } else {
-        given.to_vec()
+    input: &CreateImageRequest,
+    recipe_arn: &str,
+) -> ApiResult<Snapshots> {
+    let (recipe, recipe_claim) = super::recipes::resolve_recipe(ctx, recipe_arn).await?;
+    let infra_arn = input
+        .infrastructure_configuration_arn
+        .as_deref()
+        .unwrap_or_default();
+    let (infrastructure, infra_claim) =
+        get_claimed(ctx, ResourceKind::InfrastructureConfiguration, infra_arn).await?;
+    let mut claims = vec![recipe_claim, infra_claim];
+    let distribution = match input.distribution_configuration_arn.as_deref() {
+        Some(a) => {
+            let (body, claim) =
+                get_claimed(ctx, ResourceKind::DistributionConfiguration, a).await?;
+            claims.push(claim);
+            Some(body)
+        }
+        None => None,
     };
-    let arn_of = |c: &WorkflowConfiguration| c.workflow_arn.clone().unwrap_or_default();
-    let bad = |path: String, detail: String| ApiError::invalid_value(&path, &detail);
-    if configs.len() > 10 {
-        return Err(bad(
-            "workflows".into(),
-            "At most 10 workflows can be specified.".into(),
-        ));
-    }
-    // The type of each workflow is its ARN's `build|test|distribution` segment.
-    let types = configs
+    Ok(Snapshots {
+        recipe,
+        infrastructure,
+        distribution,
+        claims,
+    })
+}
+
+/// The next build number of an image version: one range read of its builds. Two callers
+/// may pick the same number; the second one's insert conflicts and it decides again.
+async fn next_build(ctx: &Ctx<'_>, version_prefix: &str) -> ApiResult<u32> {
+    Ok(ctx
+        .state
+        .store
+        .list_resources_with_prefix(&ctx.tenant, ResourceKind::Image, version_prefix)
+        .await?
         .iter()
-        .map(|c| {
-            let arn_text = arn_of(c);
-            Arn::parse(&arn_text)
-                .filter(|a| a.resource_type == "workflow")
-                .and_then(|a| {
-                    a.path
-                        .first()
-                        .and_then(|s| WorkflowType::from_arn_segment(s))
-                })
-                .ok_or_else(|| ApiError::not_found(&arn_text))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    for (ty, label) in [
-        (WorkflowType::Build, "build"),
-        (WorkflowType::Distribution, "distribution"),
-    ] {
-        if let Some(second) = types
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| **t == ty)
-            .nth(1)
-            .map(|(i, _)| i)
-        {
-            return Err(bad(
-                format!("workflows[{second}]"),
-                format!("At most one {label} workflow can be specified."),
-            ));
-        }
-    }
-    for c in &configs {
-        let arn_text = arn_of(c);
-        if let Some(a) = Arn::parse(&arn_text) {
-            if a.is_amazon_owned() && a.path.get(2) != Some(&"x.x.x") {
-                return Err(bad(
-                    "workflows".into(),
-                    format!(
-                        "AWS managed workflows must have latest version 'x.x.x' for '{arn_text}'"
-                    ),
-                ));
-            }
-        }
-    }
-    let mut plan = Vec::new();
-    let mut claims = Vec::new();
-    let mut claimed = HashSet::new();
-    let mut output_names = HashSet::new();
-    for (i, c) in configs.iter().enumerate() {
-        let resolved = workflows::resolve(ctx, &arn_of(c)).await?;
-        if claimed.insert(resolved.arn().to_string()) {
-            claims.extend(resolved.claim());
-        }
-        let ty = types[i];
-        for (key, given) in [
-            ("parallelGroup", &c.parallel_group),
-            ("onFailure", &c.on_failure),
-        ] {
-            if given.is_some() && ty != WorkflowType::Test {
-                return Err(bad(
-                    format!("workflows[{i}].{key}"),
-                    format!("{key} can only be set on test workflows."),
-                ));
-            }
-        }
-        let doc = parse_document(resolved.data(), ty, usize::MAX)
-            .map_err(|e| ApiError::internal(format!("stored workflow document is invalid: {e}")))?;
-        let supplied: Vec<(String, Vec<String>)> = c
-            .parameters
-            .iter()
-            .flatten()
-            .map(|p| {
-                (
-                    p.name.clone().unwrap_or_default(),
-                    p.value.clone().unwrap_or_default(),
-                )
-            })
-            .collect();
-        let parameters = bind_parameters(&doc, &supplied)
-            .map_err(|e| bad(format!("workflows[{i}].parameters"), e.to_string()))?;
-        for o in &doc.outputs {
-            if !output_names.insert(o.name.clone()) {
-                return Err(bad(
-                    format!("workflows[{i}]"),
-                    format!(
-                        "The workflow output name '{}' is used by more than one workflow.",
-                        o.name
-                    ),
-                ));
-            }
-        }
-        if ty == WorkflowType::Test && !tests_enabled {
-            continue;
-        }
-        plan.push(PlannedWorkflow {
-            workflow_arn: resolved.arn().to_string(),
-            workflow_type: ty.as_str().to_string(),
-            data: resolved.data().to_string(),
-            parameters,
-            parallel_group: c.parallel_group.clone(),
-            on_failure: c.on_failure.clone(),
-        });
-    }
-    Ok((plan, claims))
+        .filter_map(|r| r.arn.rsplit('/').next()?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1)
 }
 
 pub async fn create_image(
@@ -224,137 +167,76 @@ pub async fn create_image(
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    let recipe_arn = input.image_recipe_arn.as_deref();
-    match (recipe_arn, input.container_recipe_arn.as_deref()) {
-        (Some(_), Some(_)) | (None, None) => {
-            return Err(ApiError::new(
-                ErrorKind::InvalidRequest,
-                "Exactly one of the parameters 'imageRecipeArn' and 'containerRecipeArn' must be supplied.",
-            ))
-        }
-        (None, Some(_)) => {
-            return Err(ApiError::new(ErrorKind::InvalidRequest, "Container recipes are not supported."))
-        }
-        (Some(_), None) => {}
-    }
-    let given_tests = input.image_tests_configuration.clone().unwrap_or_default();
-    let tests = ImageTestsConfiguration {
-        image_tests_enabled: Some(given_tests.image_tests_enabled.unwrap_or(true)),
-        timeout_minutes: Some(given_tests.timeout_minutes.unwrap_or(720)),
-    };
-    let tests_enabled = tests.image_tests_enabled == Some(true);
+    let recipe_arn = image_recipe_arn(input)?;
+    let tests = tests_configuration(input);
     let workflows = input.workflows.as_deref().unwrap_or_default();
-    let (plan, workflow_claims) = plan_workflows(ctx, workflows, tests_enabled).await?;
-    // The image snapshots what it uses; the claims make the snapshot and the new image one
-    // atomic decision (a concurrent delete or change of any of them decides it again).
-    let (recipe, recipe_guard) =
-        super::recipes::resolve_recipe(ctx, recipe_arn.unwrap_or_default()).await?;
-    let infra_arn = input
-        .infrastructure_configuration_arn
+    let plan = image_plan::plan(ctx, workflows, tests.image_tests_enabled == Some(true)).await?;
+    let snap = snapshots(ctx, input, recipe_arn).await?;
+    let recipe: ImageRecipe = typed(&snap.recipe)?;
+    let name = recipe.name.clone().unwrap_or_default();
+    let version = recipe
+        .version
         .as_deref()
-        .unwrap_or_default();
-    let (infra, infra_guard) =
-        get_claimed(ctx, ResourceKind::InfrastructureConfiguration, infra_arn).await?;
-    let mut guards = vec![recipe_guard, infra_guard];
-    guards.extend(workflow_claims);
-    let distribution = match input.distribution_configuration_arn.as_deref() {
-        Some(a) => {
-            let (body, guard) =
-                get_claimed(ctx, ResourceKind::DistributionConfiguration, a).await?;
-            guards.push(guard);
-            Some(body)
-        }
-        None => None,
-    };
-    let name = recipe
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let version_text = recipe
-        .get("version")
-        .and_then(Value::as_str)
-        .unwrap_or("1.0.0")
-        .to_string();
-    let version = SemVer::parse(&version_text).unwrap_or(SemVer(1, 0, 0));
-    let nname = normalize_name(&name);
+        .and_then(SemVer::parse)
+        .unwrap_or(SemVer(1, 0, 0));
     let prefix = arn::arn(
         &ctx.tenant.region,
         &ctx.tenant.account,
-        &format!("image/{nname}"),
+        &format!("image/{}", normalize_name(&name)),
     );
-    // The next build of this version: one range read of its builds. Two callers may pick
-    // the same number; the second one's insert conflicts and it decides again.
-    let build = ctx
-        .state
-        .store
-        .list_resources_with_prefix(
-            &ctx.tenant,
-            ResourceKind::Image,
-            &format!("{prefix}/{version}/"),
-        )
-        .await?
-        .iter()
-        .filter_map(|r| r.arn.rsplit('/').next()?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let build = next_build(ctx, &format!("{prefix}/{version}/")).await?;
     let image_arn = format!("{prefix}/{version}/{build}");
-    let platform = recipe
-        .get("platform")
-        .and_then(Value::as_str)
-        .unwrap_or("Linux")
-        .to_string();
-    let image = Obj::new()
-        .set("arn", image_arn.clone())
-        .set("type", "AMI")
-        .set("name", name)
-        .set("version", format!("{version}/{build}"))
-        .set("platform", platform)
-        .set(
-            "enhancedImageMetadataEnabled",
+    let image = Image {
+        arn: Some(image_arn.clone()),
+        r#type: Some("AMI".into()),
+        name: Some(name),
+        version: Some(format!("{version}/{build}")),
+        platform: Some(recipe.platform.unwrap_or_else(|| "Linux".into())),
+        enhanced_image_metadata_enabled: Some(
             input.enhanced_image_metadata_enabled.unwrap_or(true),
-        )
-        .set("state", json!({"status": "PENDING"}))
-        .set("imageRecipe", recipe)
-        .set("infrastructureConfiguration", infra)
-        .opt("distributionConfiguration", distribution)
-        .set("imageTestsConfiguration", json!(tests))
-        .set("dateCreated", format_millis(ctx.now()))
-        .set("outputResources", json!({"amis": []}))
-        .set("tags", json!(input.tags.clone().unwrap_or_default()))
-        .set("buildType", "USER_INITIATED")
-        .set("imageSource", "CUSTOM")
-        .opt(
-            "imageScanningConfiguration",
-            input
-                .image_scanning_configuration
-                .as_ref()
-                .map(|c| json!(c)),
-        )
-        .opt("executionRole", input.execution_role.clone())
-        .opt("workflows", input.workflows.as_ref().map(|w| json!(w)))
-        .opt(
-            "loggingConfiguration",
-            input.logging_configuration.as_ref().map(|c| json!(c)),
-        )
-        .build();
-    let record = ImageRecord { image, plan };
+        ),
+        state: Some(ImageState {
+            status: Some("PENDING".into()),
+            ..Default::default()
+        }),
+        image_recipe: Some(typed(&snap.recipe)?),
+        infrastructure_configuration: Some(typed(&snap.infrastructure)?),
+        distribution_configuration: snap.distribution.as_ref().map(typed).transpose()?,
+        image_tests_configuration: Some(tests),
+        date_created: Some(format_millis(ctx.now())),
+        output_resources: Some(OutputResources {
+            amis: Some(Vec::new()),
+            containers: None,
+        }),
+        tags: Some(input.tags.clone().unwrap_or_default()),
+        build_type: Some("USER_INITIATED".into()),
+        image_source: Some("CUSTOM".into()),
+        image_scanning_configuration: input.image_scanning_configuration.clone(),
+        execution_role: input.execution_role.clone(),
+        workflows: input.workflows.clone(),
+        logging_configuration: input.logging_configuration.clone(),
+        ..Default::default()
+    };
+    let record = ImageRecord {
+        image: stored_body(&image)?,
+        plan: plan.workflows,
+    };
     let response = CreateImageResponse {
         request_id: None,
         client_token: input.client_token.clone(),
         image_build_version_arn: Some(image_arn.clone()),
         latest_version_references: Some(latest_version_references(&prefix, version)),
     };
-    let body = serde_json::to_value(&record).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut claims = snap.claims;
+    claims.extend(plan.claims);
     let response = commit_create(
         ctx,
         idem,
         ResourceKind::Image,
         &image_arn,
-        body,
+        stored_body(&record)?,
         response,
-        guards,
+        claims,
     )
     .await?;
     ctx.state.engine.start(ctx.tenant.clone(), image_arn);

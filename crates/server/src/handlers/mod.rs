@@ -10,6 +10,7 @@ mod distribution;
 mod executions;
 mod family;
 mod filters;
+mod image_plan;
 mod images;
 mod infrastructure;
 mod json;
