@@ -134,3 +134,16 @@ def test_client_token_replays_the_first_response(imagebuilder):
     assert len(builds["workflowSummaryList"]) == 1, "nothing was created twice"
     with pytest.raises(imagebuilder.exceptions.IdempotentParameterMismatchException):
         imagebuilder.create_workflow(**{**params, "description": "changed"})
+
+
+def test_members_outside_an_operations_input_are_ignored(stepwise, imagebuilder, kit: Kit):
+    """An input member the model does not have for the operation is ignored, as AWS ignores
+    it: CreateImage has no dryRun, so a CreateImage sent with `"dryRun": true` creates the
+    image (the creates that have dryRun honour it; see the wire recording)."""
+    recipe, infra = kit.create_recipe(), kit.create_infrastructure()
+    body = {"imageRecipeArn": recipe, "infrastructureConfigurationArn": infra,
+            "clientToken": unique_name("token"), "dryRun": True, "notAMember": {"x": 1}}
+    code, _, created = raw(stepwise, "PUT", "/CreateImage", json.dumps(body).encode())
+    assert code == 200, created
+    image = imagebuilder.get_image(imageBuildVersionArn=created["imageBuildVersionArn"])["image"]
+    assert image["imageRecipe"]["arn"] == recipe

@@ -23,8 +23,9 @@ impl Tenant {
 pub struct Resource {
     pub arn: String,
     pub body: Value,
-    /// Moves on with every write of the resource; a batch that decided on this revision
-    /// guards the decision with [`crate::Write::ExpectResource`].
+    /// Moves on with every write of the resource and every claim of it by a new user
+    /// ([`crate::Write::ClaimResource`]); a batch that decided on this revision guards the
+    /// decision with [`crate::Write::ExpectResource`].
     pub revision: i64,
 }
 

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS resources (
     arn     TEXT NOT NULL,
     body    TEXT NOT NULL,
     status  TEXT,
-    -- Moves on with every write of the row: the compare-and-set of `ExpectResource`.
+    -- Moves on with every write and claim of the row: the compare-and-set of `ExpectResource`.
     revision INTEGER NOT NULL DEFAULT 1,
     -- The listing order (stepwise_api::sort_key), derived from the ARN.
     sort_key BLOB,
@@ -871,11 +871,7 @@ fn apply_one(tx: &Tx<'_>, tenant: &Tenant, write: &Write) -> StoreResult<()> {
             arn,
             revision,
         } => expect_resource(tx, tenant, *kind, arn, *revision),
-        Write::ClaimResource {
-            kind,
-            arn,
-            revision,
-        } => claim_resource(tx, tenant, *kind, arn, *revision),
+        Write::ClaimResource { kind, arn } => claim_resource(tx, tenant, *kind, arn),
         Write::Idempotency {
             operation,
             token,
@@ -965,30 +961,16 @@ fn expect_resource(
     Ok(())
 }
 
-/// Moves the revision on from `revision`; conflicts unless the resource is at it.
-fn claim_resource(
-    tx: &Tx<'_>,
-    tenant: &Tenant,
-    kind: ResourceKind,
-    arn: &str,
-    revision: i64,
-) -> StoreResult<()> {
+/// Moves the revision on; conflicts if the resource is gone.
+fn claim_resource(tx: &Tx<'_>, tenant: &Tenant, kind: ResourceKind, arn: &str) -> StoreResult<()> {
     let n = tx
         .prepare_cached(
             "UPDATE resources SET revision = revision + 1
-                 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4 AND revision = ?5",
+                 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
         )?
-        .execute(params![
-            tenant.account,
-            tenant.region,
-            kind.as_str(),
-            arn,
-            revision
-        ])?;
+        .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
     if n == 0 {
-        return Err(StoreError::Conflict(format!(
-            "{arn} changed since revision {revision}"
-        )));
+        return Err(StoreError::Conflict(format!("{arn} is gone")));
     }
     Ok(())
 }

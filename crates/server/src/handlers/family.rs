@@ -48,7 +48,7 @@ pub(super) trait StoredResource {
     const NAME: &'static str;
     /// Its ARN's resource type (`infrastructure-configuration`).
     const ARN_TYPE: &'static str;
-    /// The member carrying its ARN in create responses and in Get/Delete inputs.
+    /// The member carrying its ARN in create and delete responses.
     const ARN_MEMBER: &'static str;
     /// The member of Get's output holding it.
     const GET_MEMBER: &'static str;

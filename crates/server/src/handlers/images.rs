@@ -191,7 +191,7 @@ pub async fn create_image(
         r#type: Some("AMI".into()),
         name: Some(name),
         version: Some(format!("{version}/{build}")),
-        platform: Some(recipe.platform.unwrap_or_else(|| "Linux".into())),
+        platform: Some(recipe.platform.clone().unwrap_or_else(|| "Linux".into())),
         enhanced_image_metadata_enabled: Some(
             input.enhanced_image_metadata_enabled.unwrap_or(true),
         ),
@@ -199,7 +199,7 @@ pub async fn create_image(
             status: Some("PENDING".into()),
             ..Default::default()
         }),
-        image_recipe: Some(typed(&snap.recipe)?),
+        image_recipe: Some(recipe),
         infrastructure_configuration: Some(typed(&snap.infrastructure)?),
         distribution_configuration: snap.distribution.as_ref().map(typed).transpose()?,
         image_tests_configuration: Some(tests),

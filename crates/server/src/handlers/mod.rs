@@ -1,7 +1,7 @@
 //! Operation handlers, one module per resource family. Each operation's handler is the
-//! function named after it (`CreateImage` → `create_image`), which takes the validated JSON
-//! input and returns the response body (without `requestId`, which the protocol layer adds
-//! where the model has it). Dispatch is generated from the model's list of served
+//! function named after it (`CreateImage` → `create_image`), which takes the operation's
+//! input as its model type and returns its output type (without `requestId`, which the
+//! protocol layer adds where the model has it). Dispatch is generated from the model's list of served
 //! operations (`stepwise_api::served_operations!`): serving one more operation is an entry
 //! in that list (codegen/gen_model.py) and its handler function.
 
@@ -22,6 +22,7 @@ mod workflows;
 
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
+use crate::typed::input;
 pub(crate) use crate::typed::typed;
 use serde::Serialize;
 use serde_json::Value;
@@ -101,7 +102,7 @@ macro_rules! dispatch_arms {
      $(($variant:ident, $handler:ident, $in_type:ident, $out_type:ident)),* $(,)?) => {
         match $id {
             $(OperationId::$variant => {
-                let input: model::$in_type = typed(&$input)?;
+                let input: model::$in_type = input(&$input)?;
                 let input = &input;
                 run::<model::$out_type, _, _, _, _>($ctx, input, || $handler($ctx, input)).await
             })*

@@ -2,7 +2,7 @@
 //! (spec §4.2), and the recipe resolution CreateImage shares.
 
 use super::family::{self, snapshot_of, Allocated, ListedResource, StoredResource};
-use super::stored::{ensure_absent, stored_body};
+use super::stored::{claim, ensure_absent, stored_body};
 use crate::ctx::Ctx;
 use crate::listing::KeyShape;
 use serde_json::Value;
@@ -40,7 +40,6 @@ struct Recipe {
     version: SemVer,
     body: Value,
     arn: String,
-    revision: i64,
 }
 
 /// A stored recipe read back with its identity (`None` for an ARN of another shape).
@@ -54,7 +53,6 @@ fn recipe_of(r: Resource) -> Option<Recipe> {
         version: SemVer::parse(version)?,
         body: r.body,
         arn: r.arn.clone(),
-        revision: r.revision,
     })
 }
 
@@ -67,15 +65,10 @@ fn recipe_prefix(ctx: &Ctx<'_>, nname: &str) -> String {
 }
 
 /// Resolves a recipe ARN (exact or wildcard version) to the highest matching version's body,
-/// with the write by which a new image claims it (see `stored::get_claimed`).
+/// with the write by which a new image claims it (see `stored::claim`).
 pub(super) async fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<(Value, Write)> {
     let recipe = resolve(ctx, arn_text).await?;
-    let guard = Write::ClaimResource {
-        kind: ResourceKind::ImageRecipe,
-        arn: recipe.arn,
-        revision: recipe.revision,
-    };
-    Ok((recipe.body, guard))
+    Ok((recipe.body, claim(ResourceKind::ImageRecipe, &recipe.arn)))
 }
 
 async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {

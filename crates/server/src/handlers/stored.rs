@@ -1,5 +1,6 @@
-//! Resources kept as JSON bodies (workflows, recipes, configurations, images): shaping a
-//! body to a model shape, inserting a new one, and deleting one no unfinished image uses.
+//! Resources kept as JSON bodies (workflows, recipes, configurations, images): reading one
+//! with the write that guards or claims it, inserting a new one, and deleting one no
+//! unfinished image uses.
 
 use crate::ctx::Ctx;
 use crate::idempotency::Idempotency;
@@ -7,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::{is_terminal_image_status, ImageRecord, TERMINAL_IMAGE_STATUSES};
-use stepwise_store::{ResourceKind, Write};
+use stepwise_store::{Resource, ResourceKind, Write};
 
 /// ResourceAlreadyExistsException when a resource is stored under `arn_text`.
 pub(super) async fn ensure_absent(
@@ -27,13 +28,22 @@ pub(super) async fn ensure_absent(
     }
 }
 
+/// The resource stored under `arn_text`, or ResourceNotFoundException.
+async fn read(ctx: &Ctx<'_>, kind: ResourceKind, arn_text: &str) -> ApiResult<Resource> {
+    ctx.state
+        .store
+        .get_resource(&ctx.tenant, kind, arn_text)
+        .await?
+        .ok_or_else(|| ApiError::not_found(arn_text))
+}
+
 /// The stored body under `arn_text`, or ResourceNotFoundException.
 pub(super) async fn get_body(
     ctx: &Ctx<'_>,
     kind: ResourceKind,
     arn_text: &str,
 ) -> ApiResult<Value> {
-    get_guarded(ctx, kind, arn_text).await.map(|(body, _)| body)
+    Ok(read(ctx, kind, arn_text).await?.body)
 }
 
 /// The stored body under `arn_text` (or ResourceNotFoundException) and the write that keeps
@@ -43,12 +53,7 @@ pub(super) async fn get_guarded(
     kind: ResourceKind,
     arn_text: &str,
 ) -> ApiResult<(Value, Write)> {
-    let resource = ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, kind, arn_text)
-        .await?
-        .ok_or_else(|| ApiError::not_found(arn_text))?;
+    let resource = read(ctx, kind, arn_text).await?;
     let guard = Write::ExpectResource {
         kind,
         arn: resource.arn,
@@ -57,27 +62,26 @@ pub(super) async fn get_guarded(
     Ok((resource.body, guard))
 }
 
-/// The stored body under `arn_text` (or ResourceNotFoundException) for a new image to
-/// use, with the write that claims it: in the image's batch it conflicts if the resource
-/// changed or went since, and it moves the resource's revision on, so that a delete
+/// The write by which a new image claims a resource it uses: in the image's batch it
+/// conflicts if the resource went, and it moves the resource's revision on, so that a delete
 /// decided before the image existed conflicts too (and, decided again, sees the image).
+/// Claims do not conflict with one another.
+pub(super) fn claim(kind: ResourceKind, arn_text: &str) -> Write {
+    Write::ClaimResource {
+        kind,
+        arn: arn_text.to_string(),
+    }
+}
+
+/// The stored body under `arn_text` (or ResourceNotFoundException) for a new image to
+/// use, with the write that [`claim`]s it.
 pub(super) async fn get_claimed(
     ctx: &Ctx<'_>,
     kind: ResourceKind,
     arn_text: &str,
 ) -> ApiResult<(Value, Write)> {
-    let resource = ctx
-        .state
-        .store
-        .get_resource(&ctx.tenant, kind, arn_text)
-        .await?
-        .ok_or_else(|| ApiError::not_found(arn_text))?;
-    let claim = Write::ClaimResource {
-        kind,
-        arn: resource.arn,
-        revision: resource.revision,
-    };
-    Ok((resource.body, claim))
+    let resource = read(ctx, kind, arn_text).await?;
+    Ok((resource.body, claim(kind, &resource.arn)))
 }
 
 /// DryRunOperationException for a create that passed every check with `dryRun: true`.

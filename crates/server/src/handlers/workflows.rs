@@ -3,7 +3,7 @@
 
 use super::family::{self, Allocated, StoredResource};
 use super::filters::Filters;
-use super::stored::stored_body;
+use super::stored::{claim, stored_body};
 use super::typed;
 use crate::ctx::Ctx;
 use crate::listing::{
@@ -29,8 +29,8 @@ use stepwise_workflow::{managed_workflows, parse_document, WorkflowType};
 /// A workflow build version as it is kept and shown (the `Workflow` shape) with its sort key.
 pub struct WorkflowBuild {
     pub workflow: Workflow,
-    /// Its stored revision; `None` for an Amazon-managed workflow, which is not stored.
-    pub revision: Option<i64>,
+    /// Whether it is stored (the caller's), not one of Amazon's managed workflows.
+    pub stored: bool,
     pub ty: WorkflowType,
     pub nname: String,
     pub version: SemVer,
@@ -53,7 +53,7 @@ impl WorkflowBuild {
             version: SemVer::parse(version)?,
             build: build.parse().ok()?,
             workflow,
-            revision: None,
+            stored: false,
         })
     }
 
@@ -74,13 +74,10 @@ impl WorkflowBuild {
     }
 
     /// The write by which a new image claims this workflow, if it is a stored one (see
-    /// `stored::get_claimed`).
+    /// `stored::claim`).
     pub fn claim(&self) -> Option<Write> {
-        Some(Write::ClaimResource {
-            kind: ResourceKind::Workflow,
-            arn: self.arn().to_string(),
-            revision: self.revision?,
-        })
+        self.stored
+            .then(|| claim(ResourceKind::Workflow, self.arn()))
     }
 }
 
@@ -151,7 +148,7 @@ async fn own_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<Workflow
         .into_iter()
         .filter_map(|r| {
             let mut build = WorkflowBuild::from_body(&r.body)?;
-            build.revision = Some(r.revision);
+            build.stored = true;
             Some(build)
         })
         .collect())
