@@ -219,7 +219,8 @@ def test_retry_reruns_the_failed_test_stage_in_place(imagebuilder, kit: Kit):
     test_workflow = kit.create_workflow(data=GATED_TEST, name=unique_name("gated-test"), wf_type="TEST")
     build_workflow = kit.create_workflow(3)
     workflows = [{"workflowArn": build_workflow}, {"workflowArn": test_workflow}]
-    image = kit.create_image(kit.create_recipe(), kit.create_infrastructure(), workflows=workflows)
+    recipe, infra = kit.create_recipe(), kit.create_infrastructure()
+    image = kit.create_image(recipe, infra, workflows=workflows)
 
     def waiting_gate():
         return next((s for s in imagebuilder.list_waiting_workflow_steps()["steps"] if s["imageBuildVersionArn"] == image), None)
@@ -229,6 +230,11 @@ def test_retry_reruns_the_failed_test_stage_in_place(imagebuilder, kit: Kit):
     assert kit.wait_image(image)["state"]["status"] == "FAILED"
     before = kit.executions(image)
     assert [(e["type"], e["status"]) for e in before] == [("BUILD", "COMPLETED"), ("TEST", "ROLLBACK_COMPLETED")]
+    # Decision (README): a retry runs on the image's snapshots, so what the failed image used
+    # may be deleted first.
+    imagebuilder.delete_image_recipe(imageRecipeArn=recipe)
+    imagebuilder.delete_infrastructure_configuration(infrastructureConfigurationArn=infra)
+    imagebuilder.delete_workflow(workflowBuildVersionArn=test_workflow)
 
     token = str(uuid.uuid4())
     resp = imagebuilder.retry_image(imageBuildVersionArn=image, clientToken=token)

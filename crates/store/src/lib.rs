@@ -86,11 +86,17 @@ pub enum Write {
         arn: String,
         revision: i64,
     },
-    /// Moves the resource's revision on by one and writes nothing else; conflicts only if it
-    /// is gone. A new user of a resource claims it, so that a delete decided on an earlier
-    /// revision (guarded by [`Write::ExpectResource`]) conflicts; claims do not conflict with
-    /// one another, so users of one resource do not wait on each other.
-    ClaimResource { kind: ResourceKind, arn: String },
+    /// Moves the resource's revision on by one and writes nothing else; conflicts if it is
+    /// gone or its body is no longer `body` (the one the claimer read: a resource changed,
+    /// or deleted and created again under its ARN, is not the one it read). A new user of a
+    /// resource claims it, so that a delete decided on an earlier revision (guarded by
+    /// [`Write::ExpectResource`]) conflicts; claims do not conflict with one another, so
+    /// users of one resource do not wait on each other.
+    ClaimResource {
+        kind: ResourceKind,
+        arn: String,
+        body: Value,
+    },
     /// Records an idempotent operation's response under its token; conflicts if a record
     /// created at or after `replaces_before_ms` holds the token (an older one is replaced).
     Idempotency {

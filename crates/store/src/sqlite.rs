@@ -871,7 +871,7 @@ fn apply_one(tx: &Tx<'_>, tenant: &Tenant, write: &Write) -> StoreResult<()> {
             arn,
             revision,
         } => expect_resource(tx, tenant, *kind, arn, *revision),
-        Write::ClaimResource { kind, arn } => claim_resource(tx, tenant, *kind, arn),
+        Write::ClaimResource { kind, arn, body } => claim_resource(tx, tenant, *kind, arn, body),
         Write::Idempotency {
             operation,
             token,
@@ -961,16 +961,31 @@ fn expect_resource(
     Ok(())
 }
 
-/// Moves the revision on; conflicts if the resource is gone.
-fn claim_resource(tx: &Tx<'_>, tenant: &Tenant, kind: ResourceKind, arn: &str) -> StoreResult<()> {
+/// Moves the revision on; conflicts if the resource is gone or holds another body (bodies
+/// are stored as `Value::to_string`, which gives a read body back unchanged).
+fn claim_resource(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+    body: &Value,
+) -> StoreResult<()> {
     let n = tx
         .prepare_cached(
             "UPDATE resources SET revision = revision + 1
-                 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+                 WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4 AND body = ?5",
         )?
-        .execute(params![tenant.account, tenant.region, kind.as_str(), arn])?;
+        .execute(params![
+            tenant.account,
+            tenant.region,
+            kind.as_str(),
+            arn,
+            body.to_string()
+        ])?;
     if n == 0 {
-        return Err(StoreError::Conflict(format!("{arn} is gone")));
+        return Err(StoreError::Conflict(format!(
+            "{arn} is gone or not the one read"
+        )));
     }
     Ok(())
 }

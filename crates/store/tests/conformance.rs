@@ -896,7 +896,8 @@ async fn concurrent_compare_and_sets_have_one_winner(store: Arc<dyn Store>) {
 
 /// A claim moves the revision on and writes nothing else: a delete guarded by the revision
 /// it read conflicts after a claim. Concurrent claims all succeed (users of one resource do
-/// not conflict), each moving the revision on once; a claim of what is gone conflicts.
+/// not conflict), each moving the revision on once. A claim conflicts when the resource is
+/// gone, or was deleted and created again with another body than the claimer read.
 async fn claims_move_the_revision_and_do_not_conflict(store: Arc<dyn Store>) {
     let t = tenant();
     let recipe = "arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/r/1.0.0";
@@ -909,13 +910,14 @@ async fn claims_move_the_revision_and_do_not_conflict(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .unwrap();
-    let claim = || Write::ClaimResource {
+    let claim = |body: &serde_json::Value| Write::ClaimResource {
         kind: ResourceKind::ImageRecipe,
         arn: recipe.into(),
+        body: body.clone(),
     };
     let results = concurrently(CALLERS, |_| {
         let store = store.clone();
-        let batch = [claim()];
+        let batch = [claim(&read.body)];
         async move { store.apply(&tenant(), &batch).await }
     })
     .await;
@@ -927,36 +929,40 @@ async fn claims_move_the_revision_and_do_not_conflict(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(claimed.revision, read.revision + CALLERS as i64);
     assert_eq!(claimed.body, read.body, "a claim writes nothing else");
-    // A delete decided on the revision before the claim conflicts, and deletes nothing.
-    let delete = [
-        Write::ExpectResource {
-            kind: ResourceKind::ImageRecipe,
-            arn: recipe.into(),
-            revision: read.revision,
-        },
-        Write::DeleteResource {
-            kind: ResourceKind::ImageRecipe,
-            arn: recipe.into(),
-        },
-    ];
-    assert!(is_conflict(store.apply(&t, &delete).await));
+    // A delete decided on the revision before the claims conflicts, and deletes nothing.
+    let delete = |revision| {
+        [
+            Write::ExpectResource {
+                kind: ResourceKind::ImageRecipe,
+                arn: recipe.into(),
+                revision,
+            },
+            Write::DeleteResource {
+                kind: ResourceKind::ImageRecipe,
+                arn: recipe.into(),
+            },
+        ]
+    };
+    assert!(is_conflict(store.apply(&t, &delete(read.revision)).await));
     assert!(store
         .get_resource(&t, ResourceKind::ImageRecipe, recipe)
         .await
         .unwrap()
         .is_some());
-    // A claim of what is gone conflicts.
+    // Deleted and created again with another body: a claim of what was read conflicts.
+    store.apply(&t, &delete(claimed.revision)).await.unwrap();
+    assert!(is_conflict(store.apply(&t, &[claim(&read.body)]).await));
     store
-        .apply(
-            &t,
-            &[Write::DeleteResource {
-                kind: ResourceKind::ImageRecipe,
-                arn: recipe.into(),
-            }],
-        )
+        .apply(&t, &[insert(ResourceKind::ImageRecipe, recipe, 8)])
         .await
         .unwrap();
-    assert!(is_conflict(store.apply(&t, &[claim()]).await));
+    assert!(is_conflict(store.apply(&t, &[claim(&read.body)]).await));
+    let again = store
+        .get_resource(&t, ResourceKind::ImageRecipe, recipe)
+        .await
+        .unwrap()
+        .unwrap();
+    store.apply(&t, &[claim(&again.body)]).await.unwrap();
 }
 
 async fn concurrent_answers_to_one_waiting_step_have_one_winner(store: Arc<dyn Store>) {

@@ -68,7 +68,8 @@ fn recipe_prefix(ctx: &Ctx<'_>, nname: &str) -> String {
 /// with the write by which a new image claims it (see `stored::claim`).
 pub(super) async fn resolve_recipe(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<(Value, Write)> {
     let recipe = resolve(ctx, arn_text).await?;
-    Ok((recipe.body, claim(ResourceKind::ImageRecipe, &recipe.arn)))
+    let claim = claim(ResourceKind::ImageRecipe, &recipe.arn, &recipe.body);
+    Ok((recipe.body, claim))
 }
 
 async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Recipe> {

@@ -62,14 +62,15 @@ pub(super) async fn get_guarded(
     Ok((resource.body, guard))
 }
 
-/// The write by which a new image claims a resource it uses: in the image's batch it
-/// conflicts if the resource went, and it moves the resource's revision on, so that a delete
-/// decided before the image existed conflicts too (and, decided again, sees the image).
-/// Claims do not conflict with one another.
-pub(super) fn claim(kind: ResourceKind, arn_text: &str) -> Write {
+/// The write by which a new image claims a resource it read as `body`: in the image's batch
+/// it conflicts if the resource went or is no longer what was read, and it moves the
+/// resource's revision on, so that a delete decided before the image existed conflicts too
+/// (and, decided again, sees the image). Claims do not conflict with one another.
+pub(super) fn claim(kind: ResourceKind, arn_text: &str, body: &Value) -> Write {
     Write::ClaimResource {
         kind,
         arn: arn_text.to_string(),
+        body: body.clone(),
     }
 }
 
@@ -81,7 +82,8 @@ pub(super) async fn get_claimed(
     arn_text: &str,
 ) -> ApiResult<(Value, Write)> {
     let resource = read(ctx, kind, arn_text).await?;
-    Ok((resource.body, claim(kind, &resource.arn)))
+    let claim = claim(kind, &resource.arn, &resource.body);
+    Ok((resource.body, claim))
 }
 
 /// DryRunOperationException for a create that passed every check with `dryRun: true`.

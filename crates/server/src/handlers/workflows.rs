@@ -29,8 +29,8 @@ use stepwise_workflow::{managed_workflows, parse_document, WorkflowType};
 /// A workflow build version as it is kept and shown (the `Workflow` shape) with its sort key.
 pub struct WorkflowBuild {
     pub workflow: Workflow,
-    /// Whether it is stored (the caller's), not one of Amazon's managed workflows.
-    pub stored: bool,
+    /// Its stored body; `None` for one of Amazon's managed workflows, which are not stored.
+    pub stored: Option<Value>,
     pub ty: WorkflowType,
     pub nname: String,
     pub version: SemVer,
@@ -53,7 +53,7 @@ impl WorkflowBuild {
             version: SemVer::parse(version)?,
             build: build.parse().ok()?,
             workflow,
-            stored: false,
+            stored: None,
         })
     }
 
@@ -76,8 +76,8 @@ impl WorkflowBuild {
     /// The write by which a new image claims this workflow, if it is a stored one (see
     /// `stored::claim`).
     pub fn claim(&self) -> Option<Write> {
-        self.stored
-            .then(|| claim(ResourceKind::Workflow, self.arn()))
+        let body = self.stored.as_ref()?;
+        Some(claim(ResourceKind::Workflow, self.arn(), body))
     }
 }
 
@@ -148,7 +148,7 @@ async fn own_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<Workflow
         .into_iter()
         .filter_map(|r| {
             let mut build = WorkflowBuild::from_body(&r.body)?;
-            build.stored = true;
+            build.stored = Some(r.body);
             Some(build)
         })
         .collect())
