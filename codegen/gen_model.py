@@ -60,6 +60,7 @@ OPERATIONS = [
     "GetImage",
     "ListImages",
     "ListImageBuildVersions",
+    "DeleteImage",
     "CancelImageCreation",
     "RetryImage",
     "ListWorkflowExecutions",

@@ -701,6 +701,28 @@ pub struct DeleteImageRecipeResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteImageRequest {
+    #[serde(
+        rename = "imageBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_build_version_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteImageResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "imageBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_build_version_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeleteInfrastructureConfigurationRequest {
     #[serde(
         rename = "infrastructureConfigurationArn",

@@ -38,6 +38,7 @@ fn every_operation_has_schema_and_model_shapes() {
         "ListDistributionConfigurations" => ListDistributionConfigurationsRequest, ListDistributionConfigurationsResponse;
         "DeleteDistributionConfiguration" => DeleteDistributionConfigurationRequest, DeleteDistributionConfigurationResponse;
         "CreateImage" => CreateImageRequest, CreateImageResponse;
+        "DeleteImage" => DeleteImageRequest, DeleteImageResponse;
         "GetImage" => GetImageRequest, GetImageResponse;
         "ListImages" => ListImagesRequest, ListImagesResponse;
         "ListImageBuildVersions" => ListImageBuildVersionsRequest, ListImageBuildVersionsResponse;
@@ -50,8 +51,8 @@ fn every_operation_has_schema_and_model_shapes() {
         "ListWaitingWorkflowSteps" => ListWaitingWorkflowStepsRequest, ListWaitingWorkflowStepsResponse;
         "SendWorkflowStepAction" => SendWorkflowStepActionRequest, SendWorkflowStepActionResponse;
     };
-    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 29);
-    assert_eq!(table.len(), 29);
+    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 30);
+    assert_eq!(table.len(), 30);
     for (name, input, output) in table {
         let op = operations::by_name(name).unwrap_or_else(|| panic!("{name} missing"));
         assert!(op.served, "{name}");
@@ -96,6 +97,7 @@ fn routing_table_matches_the_spec() {
             "distributionConfigurationArn",
         ),
         ("GetImage", "GET", "imageBuildVersionArn"),
+        ("DeleteImage", "DELETE", "imageBuildVersionArn"),
         ("GetWorkflowExecution", "GET", "workflowExecutionId"),
         ("GetWorkflowStepExecution", "GET", "stepExecutionId"),
     ];

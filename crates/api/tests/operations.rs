@@ -43,7 +43,7 @@ fn the_table_holds_every_operation_of_the_model_in_name_order() {
         assert!(op.path.starts_with('/'));
     }
     assert!(operations::by_name("NoSuchOperation").is_none());
-    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 29);
+    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 30);
 }
 
 #[test]
@@ -340,7 +340,7 @@ macro_rules! io_types {
 #[test]
 fn served_operations_name_their_input_and_output_types() {
     let types: Vec<(&str, &str)> = served_operations!(io_types);
-    assert_eq!(types.len(), 29);
+    assert_eq!(types.len(), 30);
     assert!(types.contains(&("CreateImageRequest", "CreateImageResponse")));
     assert!(types.contains(&(
         "ListWorkflowStepExecutionsRequest",
@@ -358,7 +358,7 @@ fn served_operations_lists_the_served_entries_with_snake_case_handlers() {
         .filter(|op| op.served)
         .map(|op| (op.id, snake(op.name)))
         .collect();
-    assert_eq!(listed.len(), 29);
+    assert_eq!(listed.len(), 30);
     assert_eq!(
         listed,
         expected

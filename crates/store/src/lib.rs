@@ -97,6 +97,10 @@ pub enum Write {
         arn: String,
         body: Value,
     },
+    /// Deletes what the builds of an image recorded: its workflow executions, their step
+    /// executions and step listings, and a pending cancellation (the image itself is a
+    /// [`Write::DeleteResource`] beside it).
+    DeleteImageRecords { image_arn: String },
     /// Records an idempotent operation's response under its token; conflicts if a record
     /// created at or after `replaces_before_ms` holds the token (an older one is replaced).
     Idempotency {

@@ -886,6 +886,7 @@ fn apply_one(tx: &Tx<'_>, tenant: &Tenant, write: &Write) -> StoreResult<()> {
             requested_ms,
         } => request_cancellation(tx, tenant, image_arn, *requested_ms),
         Write::ClearCancellation { image_arn } => clear_cancellation(tx, tenant, image_arn),
+        Write::DeleteImageRecords { image_arn } => delete_image_records(tx, tenant, image_arn),
         Write::FinishWaitingStep(s) => finish_waiting_step(tx, s),
         Write::UpdateStep(s) => update_step(tx, s),
     }
@@ -1130,6 +1131,27 @@ fn clear_cancellation(tx: &Tx<'_>, tenant: &Tenant, image_arn: &str) -> StoreRes
         "DELETE FROM cancellations WHERE account = ?1 AND region = ?2 AND image_arn = ?3",
     )?
     .execute(params![tenant.account, tenant.region, image_arn])?;
+    Ok(())
+}
+
+/// Deletes an image's executions, their steps and step listings, and its cancellation: each
+/// an indexed read (executions by image, steps and listings by execution id).
+fn delete_image_records(tx: &Tx<'_>, tenant: &Tenant, image_arn: &str) -> StoreResult<()> {
+    let of_image = params![tenant.account, tenant.region, image_arn];
+    for table in ["step_executions", "step_listings"] {
+        tx.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE execution_id IN (
+                 SELECT id FROM workflow_executions
+                 WHERE account = ?1 AND region = ?2 AND image_arn = ?3)"
+        ))?
+        .execute(of_image)?;
+    }
+    for table in ["workflow_executions", "cancellations"] {
+        tx.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE account = ?1 AND region = ?2 AND image_arn = ?3"
+        ))?
+        .execute(of_image)?;
+    }
     Ok(())
 }
 

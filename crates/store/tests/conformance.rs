@@ -670,6 +670,68 @@ async fn steps_list_in_document_order_and_in_the_listing(store: Arc<dyn Store>) 
     ));
 }
 
+/// An image's records go with it: its executions, their steps and listings, a pending
+/// cancellation; another image's stay.
+async fn an_images_records_are_deleted_with_it(store: Arc<dyn Store>) {
+    let t = tenant();
+    let other = "arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.0/2";
+    for (id, image) in [("wf-a", IMAGE), ("wf-b", IMAGE), ("wf-c", other)] {
+        store
+            .apply(
+                &t,
+                &[
+                    Write::InsertExecution(Box::new(execution(id, image))),
+                    Write::InsertStep(Box::new(step(id, 0, "COMPLETED"))),
+                    Write::InsertStep(Box::new(step(id, 1, "COMPLETED"))),
+                ],
+            )
+            .await
+            .unwrap();
+    }
+    for image in [IMAGE, other] {
+        store
+            .apply(
+                &t,
+                &[Write::RequestCancellation {
+                    image_arn: image.into(),
+                    requested_ms: 1,
+                }],
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .apply(
+            &t,
+            &[Write::DeleteImageRecords {
+                image_arn: IMAGE.into(),
+            }],
+        )
+        .await
+        .unwrap();
+    for id in ["wf-a", "wf-b"] {
+        assert!(store.get_execution(&t, id).await.unwrap().is_none());
+        assert!(store.step_listing(&t, id).await.unwrap().is_none());
+        assert!(store.list_steps(id, None, 10).await.unwrap().is_empty());
+        assert!(store
+            .get_step(&t, &format!("step-{id}-0"))
+            .await
+            .unwrap()
+            .is_none());
+    }
+    assert!(store
+        .list_executions(&t, IMAGE, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(!store.cancellation_requested(&t, IMAGE).await.unwrap());
+    // The other image keeps everything.
+    assert!(store.get_execution(&t, "wf-c").await.unwrap().is_some());
+    assert!(store.step_listing(&t, "wf-c").await.unwrap().is_some());
+    assert_eq!(store.list_steps("wf-c", None, 10).await.unwrap().len(), 2);
+    assert!(store.cancellation_requested(&t, other).await.unwrap());
+}
+
 async fn waiting_steps_take_sequence_numbers_in_order(store: Arc<dyn Store>) {
     let t = tenant();
     for id in ["wf-1", "wf-2"] {
@@ -1117,6 +1179,7 @@ macro_rules! every_case {
                 an_idempotency_token_is_taken_once_until_it_expires,
                 executions_list_in_creation_order_by_keyset,
                 steps_list_in_document_order_and_in_the_listing,
+                an_images_records_are_deleted_with_it,
                 waiting_steps_take_sequence_numbers_in_order,
                 a_waiting_step_is_finished_once,
                 a_cancellation_is_pending_once,

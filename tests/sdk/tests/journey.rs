@@ -143,7 +143,7 @@ async fn custom_workflow_runs_and_pages_with_the_sdk_paginator() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn default_build_runs_the_managed_workflows() {
+async fn default_build_runs_the_managed_workflows_and_the_image_can_be_deleted() {
     let server = Server::start().await;
     let client = server.client();
     let (recipe, infra) = prerequisites(&client).await;
@@ -184,6 +184,41 @@ async fn default_build_runs_the_managed_workflows() {
     let amis = got.image().unwrap().output_resources().unwrap().amis();
     assert_eq!(amis.len(), 1);
     assert!(amis[0].image().unwrap().starts_with("ami-"));
+
+    // The finished image goes, with its executions.
+    let execution = executions.workflow_executions()[0]
+        .workflow_execution_id()
+        .unwrap()
+        .to_string();
+    let deleted = client
+        .delete_image()
+        .image_build_version_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.image_build_version_arn(), Some(arn));
+    assert!(deleted.request_id().is_some());
+    let err = client
+        .get_image()
+        .image_build_version_arn(arn)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFoundException"));
+    let err = client
+        .get_workflow_execution()
+        .workflow_execution_id(&execution)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFoundException"));
+    let err = client
+        .delete_image()
+        .image_build_version_arn(arn)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFoundException"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

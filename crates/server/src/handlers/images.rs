@@ -1,5 +1,5 @@
 //! Images: CreateImage (checks, snapshots, the new build; its workflows are planned by
-//! [`super::image_plan`]), GetImage, ListImageBuildVersions and ListImages.
+//! [`super::image_plan`]), GetImage, DeleteImage, ListImageBuildVersions and ListImages.
 
 use super::filters::Filters;
 use super::image_plan;
@@ -13,13 +13,14 @@ use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
 };
 use stepwise_api::model::{
-    CreateImageRequest, CreateImageResponse, GetImageRequest, GetImageResponse, Image, ImageRecipe,
-    ImageState, ImageSummary, ImageTestsConfiguration, ImageVersion, ListImageBuildVersionsRequest,
+    CreateImageRequest, CreateImageResponse, DeleteImageRequest, DeleteImageResponse,
+    GetImageRequest, GetImageResponse, Image, ImageRecipe, ImageState, ImageSummary,
+    ImageTestsConfiguration, ImageVersion, ListImageBuildVersionsRequest,
     ListImageBuildVersionsResponse, ListImagesRequest, ListImagesResponse, OutputResources,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
-use stepwise_engine::ImageRecord;
+use stepwise_engine::{is_terminal_image_status, ImageRecord};
 use stepwise_store::{Resource, ResourceKind, Write};
 use stepwise_token::OpCode;
 
@@ -241,6 +242,38 @@ pub async fn create_image(
     .await?;
     ctx.state.engine.start(ctx.tenant.clone(), image_arn);
     Ok(response)
+}
+
+/// DeleteImage: an image build version whose build is over goes, with the workflow and step
+/// executions its builds recorded; one still building is `ResourceInUseException`. The
+/// delete is guarded by the image read, so a RetryImage committing meanwhile decides it again.
+pub async fn delete_image(
+    ctx: &Ctx<'_>,
+    input: &DeleteImageRequest,
+) -> ApiResult<DeleteImageResponse> {
+    let arn = input.image_build_version_arn.as_deref().unwrap_or_default();
+    let (record, image_guard) = load_image(ctx, arn).await?;
+    if !is_terminal_image_status(record.status()) {
+        return Err(ApiError::new(
+            ErrorKind::ResourceInUse,
+            format!("The image '{arn}' cannot be deleted while it is being built."),
+        ));
+    }
+    let writes = [
+        image_guard,
+        Write::DeleteResource {
+            kind: ResourceKind::Image,
+            arn: arn.to_string(),
+        },
+        Write::DeleteImageRecords {
+            image_arn: arn.to_string(),
+        },
+    ];
+    ctx.state.store.apply(&ctx.tenant, &writes).await?;
+    Ok(DeleteImageResponse {
+        request_id: None,
+        image_build_version_arn: Some(arn.to_string()),
+    })
 }
 
 pub async fn get_image(ctx: &Ctx<'_>, input: &GetImageRequest) -> ApiResult<GetImageResponse> {
