@@ -27,6 +27,29 @@ fn count(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// A stored execution as a model shape that has the execution members (`$shape`), plus the
+/// shape's own `$extra` members: one mapping for ListWorkflowExecutions' items and
+/// GetWorkflowExecution's output, whose structs share those members.
+macro_rules! execution_shape {
+    ($shape:ident, $e:ident, $($extra:ident: $value:expr),* $(,)?) => {
+        $shape {
+            $($extra: $value,)*
+            workflow_build_version_arn: Some($e.workflow_arn),
+            workflow_execution_id: Some($e.id),
+            r#type: Some($e.workflow_type),
+            status: Some($e.status),
+            message: $e.message,
+            total_step_count: Some(count($e.total_steps)),
+            total_steps_succeeded: Some(count($e.succeeded)),
+            total_steps_failed: Some(count($e.failed)),
+            total_steps_skipped: Some(count($e.skipped)),
+            start_time: Some(format_millis($e.start_ms)),
+            end_time: $e.end_ms.map(format_millis),
+            parallel_group: $e.parallel_group,
+        }
+    };
+}
+
 /// ListWorkflowStepExecutions: token, then one keyed read of the execution's step listing,
 /// whose items are stored rendered; the page is their concatenation (`message` is never
 /// set, spec §4.7).
@@ -132,21 +155,7 @@ pub async fn list_workflow_executions(
     let (rows, token) = page.finish(rows, |e| CursorWriter::new().u64(e.seq as u64));
     let items = rows
         .into_iter()
-        .map(|e| WorkflowExecutionMetadata {
-            workflow_build_version_arn: Some(e.workflow_arn),
-            workflow_execution_id: Some(e.id),
-            r#type: Some(e.workflow_type),
-            status: Some(e.status),
-            message: e.message,
-            total_step_count: Some(count(e.total_steps)),
-            total_steps_succeeded: Some(count(e.succeeded)),
-            total_steps_failed: Some(count(e.failed)),
-            total_steps_skipped: Some(count(e.skipped)),
-            start_time: Some(format_millis(e.start_ms)),
-            end_time: e.end_ms.map(format_millis),
-            parallel_group: e.parallel_group,
-            retried: Some(e.retried),
-        })
+        .map(|e| execution_shape!(WorkflowExecutionMetadata, e, retried: Some(e.retried)))
         .collect();
     let message = (record.status() == "FAILED")
         .then(|| {
@@ -177,22 +186,12 @@ pub async fn get_workflow_execution(
         .get_execution(&ctx.tenant, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(&id))?;
-    Ok(GetWorkflowExecutionResponse {
+    Ok(execution_shape!(
+        GetWorkflowExecutionResponse,
+        e,
         request_id: None,
-        workflow_build_version_arn: Some(e.workflow_arn),
-        workflow_execution_id: Some(e.id),
         image_build_version_arn: Some(e.image_arn),
-        r#type: Some(e.workflow_type),
-        status: Some(e.status),
-        message: e.message,
-        total_step_count: Some(count(e.total_steps)),
-        total_steps_succeeded: Some(count(e.succeeded)),
-        total_steps_failed: Some(count(e.failed)),
-        total_steps_skipped: Some(count(e.skipped)),
-        start_time: Some(format_millis(e.start_ms)),
-        end_time: e.end_ms.map(format_millis),
-        parallel_group: e.parallel_group,
-    })
+    ))
 }
 
 pub async fn list_waiting_workflow_steps(
