@@ -112,10 +112,17 @@ impl ListedResource for DistributionConfiguration {
     type ListOutput = ListDistributionConfigurationsResponse;
     type Summary = DistributionConfigurationSummary;
 
-    const LIST_MEMBER: &'static str = "distributionConfigurationSummaryList";
     const LIST_OP: OpCode = OpCode::ListDistributionConfigurations;
     const FILTERS: &'static [&'static str] = &["name"];
     const KEY_SHAPE: KeyShape = KeyShape::NAME;
+
+    fn page(items: Vec<Self::Summary>, next_token: Option<String>) -> Self::ListOutput {
+        ListDistributionConfigurationsResponse {
+            request_id: None,
+            distribution_configuration_summary_list: Some(items),
+            next_token,
+        }
+    }
 
     /// The summary lists the regions the configuration distributes to.
     fn summary(body: &Value) -> ApiResult<Self::Summary> {

@@ -6,7 +6,6 @@
 //! filters and the dependency rule.
 
 use super::filters::Filters;
-use super::json::Obj;
 use super::stored::{
     commit_create, delete_unused, ensure_absent, get_body, stop_if_dry_run, stored_body,
 };
@@ -108,12 +107,11 @@ pub(super) trait StoredResource {
 /// item per stored resource.
 pub(super) trait ListedResource: StoredResource {
     type List: Paged + Filtered<Filter = Filter>;
-    type ListOutput: DeserializeOwned;
+    type ListOutput;
     /// Its item in List.
-    type Summary: Serialize + DeserializeOwned;
+    type Summary: DeserializeOwned;
 
-    /// The member of its List output holding the items, and that List's token code.
-    const LIST_MEMBER: &'static str;
+    /// Its List's token code.
     const LIST_OP: OpCode;
     /// The filter names its List accepts.
     const FILTERS: &'static [&'static str];
@@ -125,6 +123,9 @@ pub(super) trait ListedResource: StoredResource {
     fn owner(_input: &Self::List) -> Option<&str> {
         None
     }
+
+    /// Its List output: a page of items and the token of the next page.
+    fn page(items: Vec<Self::Summary>, next_token: Option<String>) -> Self::ListOutput;
 
     /// Its item in List, from its stored body (by default the summary's members of it).
     fn summary(body: &Value) -> ApiResult<Self::Summary> {
@@ -202,12 +203,7 @@ pub(super) async fn list<F: ListedResource>(
     } else {
         page_sorted::<F::Summary>(&page, F::KEY_SHAPE, Vec::new())?
     };
-    typed(
-        &Obj::new()
-            .set(F::LIST_MEMBER, stored_body(&items)?)
-            .opt("nextToken", token)
-            .build(),
-    )
+    Ok(F::page(items, token))
 }
 
 pub(super) async fn delete<F: StoredResource>(

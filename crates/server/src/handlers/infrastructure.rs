@@ -91,10 +91,17 @@ impl ListedResource for InfrastructureConfiguration {
     type ListOutput = ListInfrastructureConfigurationsResponse;
     type Summary = model::InfrastructureConfigurationSummary;
 
-    const LIST_MEMBER: &'static str = "infrastructureConfigurationSummaryList";
     const LIST_OP: OpCode = OpCode::ListInfrastructureConfigurations;
     const FILTERS: &'static [&'static str] = &["name"];
     const KEY_SHAPE: KeyShape = KeyShape::NAME;
+
+    fn page(items: Vec<Self::Summary>, next_token: Option<String>) -> Self::ListOutput {
+        ListInfrastructureConfigurationsResponse {
+            request_id: None,
+            infrastructure_configuration_summary_list: Some(items),
+            next_token,
+        }
+    }
 }
 
 pub async fn create_infrastructure_configuration(

@@ -13,7 +13,6 @@ mod filters;
 mod image_plan;
 mod images;
 mod infrastructure;
-mod json;
 mod recipes;
 mod stored;
 #[cfg(test)]

@@ -215,10 +215,17 @@ impl ListedResource for ImageRecipes {
     type ListOutput = ListImageRecipesResponse;
     type Summary = ImageRecipeSummary;
 
-    const LIST_MEMBER: &'static str = "imageRecipeSummaryList";
     const LIST_OP: OpCode = OpCode::ListImageRecipes;
     const FILTERS: &'static [&'static str] = &["name", "parentImage", "platform"];
     const KEY_SHAPE: KeyShape = KeyShape::NAME_VERSION;
+
+    fn page(items: Vec<Self::Summary>, next_token: Option<String>) -> Self::ListOutput {
+        ListImageRecipesResponse {
+            request_id: None,
+            image_recipe_summary_list: Some(items),
+            next_token,
+        }
+    }
 
     fn owner(input: &Self::List) -> Option<&str> {
         Some(input.owner.as_deref().unwrap_or("Self"))
