@@ -684,6 +684,15 @@ class Kit:
         pages = self.client.get_paginator("list_workflow_executions").paginate(imageBuildVersionArn=image_arn)
         return [e for page in pages for e in page["workflowExecutions"]]
 
+    def waiting_step(self, image_arn: str) -> dict[str, Any] | None:
+        """The image's step waiting for an action (ListWaitingWorkflowSteps, page by page), or None."""
+        page = self.client.list_waiting_workflow_steps(maxResults=100)
+        while True:
+            found = [s for s in page["steps"] if s["imageBuildVersionArn"] == image_arn]
+            if found or "nextToken" not in page:
+                return found[0] if found else None
+            page = self.client.list_waiting_workflow_steps(maxResults=100, nextToken=page["nextToken"])
+
     def steps(self, execution_id: str) -> list[dict[str, Any]]:
         """All step executions, in one unpaginated call (no execution has more than 15)."""
         resp = self.client.list_workflow_step_executions(workflowExecutionId=execution_id, maxResults=100)

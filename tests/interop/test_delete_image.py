@@ -58,11 +58,7 @@ def test_an_image_still_building_is_in_use_until_its_build_is_over(imagebuilder,
     gated = kit.create_workflow(data=GATED_WORKFLOW, name=unique_name("gated"))
     recipe, infra = kit.create_recipe(), kit.create_infrastructure()
     image = kit.create_image(recipe, infra, workflows=[{"workflowArn": gated}])
-    gate = wait_for(
-        lambda: next((s for s in imagebuilder.list_waiting_workflow_steps()["steps"]
-                      if s["imageBuildVersionArn"] == image), None),
-        "the gate",
-    )
+    gate = wait_for(lambda: kit.waiting_step(image), "the gate")
     with pytest.raises(imagebuilder.exceptions.ResourceInUseException) as err:
         imagebuilder.delete_image(imageBuildVersionArn=image)
     assert image in err.value.response["Error"]["Message"]

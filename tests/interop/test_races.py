@@ -25,6 +25,7 @@ from stepwise_harness import (
     image_version_arn,
     make_client,
     GATED_TEST_WORKFLOW as GATED_TEST,
+    GATED_WORKFLOW,
     unique_name,
     wait_for,
     workflow_document,
@@ -33,24 +34,6 @@ from stepwise_harness import (
 POOL_SIZE = 50
 BURSTS = 5  # bursts per test (fresh names each); a lost race shows in any of them
 BARRIER_TIMEOUT_SECS = 60.0
-
-# A BUILD workflow that parks at `Gate` right after its instance is up.
-GATED_BUILD = """schemaVersion: 1.0
-steps:
-  - name: Launch
-    action: LaunchInstance
-    inputs:
-      waitFor: ssmAgent
-  - name: Gate
-    action: WaitForAction
-    inputs:
-      payload: please approve
-  - name: Terminate
-    action: TerminateInstance
-    inputs:
-      instanceId.$: $.stepOutputs.Launch.instanceId
-"""
-
 
 # --------------------------------------------------------------------------- bursts
 
@@ -167,25 +150,14 @@ def clients(stepwise) -> list:
 
 @pytest.fixture(scope="module")
 def gated_build(kit: Kit) -> str:
-    return kit.create_workflow(data=GATED_BUILD, name=unique_name("race-gated"))
+    return kit.create_workflow(data=GATED_WORKFLOW, name=unique_name("race-gated"))
 
 
-def waiting_gate(client, image_arn: str) -> dict[str, Any] | None:
-    page = client.list_waiting_workflow_steps(maxResults=100)
-    found = [s for s in page["steps"] if s["imageBuildVersionArn"] == image_arn]
-    token = page.get("nextToken")
-    while not found and token:
-        page = client.list_waiting_workflow_steps(maxResults=100, nextToken=token)
-        found = [s for s in page["steps"] if s["imageBuildVersionArn"] == image_arn]
-        token = page.get("nextToken")
-    return found[0] if found else None
-
-
-def gated_images(imagebuilder, kit: Kit, workflow: str, count: int) -> list[tuple[str, dict[str, Any]]]:
+def gated_images(kit: Kit, workflow: str, count: int) -> list[tuple[str, dict[str, Any]]]:
     """`count` images, each on its own recipe, each parked at its gate: (image ARN, waiting step)."""
     infra = kit.create_infrastructure()
     images = [kit.create_image(kit.create_recipe(), infra, workflows=[{"workflowArn": workflow}]) for _ in range(count)]
-    return [(arn, wait_for(lambda: waiting_gate(imagebuilder, arn), f"the gate of {arn}")) for arn in images]
+    return [(arn, wait_for(lambda: kit.waiting_step(arn), f"the gate of {arn}")) for arn in images]
 
 
 def build_numbers(client, image_version: str) -> list[int]:
@@ -334,7 +306,7 @@ def test_concurrent_create_with_one_token_replays_one_response(imagebuilder, cli
 
 def test_concurrent_step_action_with_one_token_replays_one_response(imagebuilder, kit: Kit, clients, gated_build):
     """50 callers RESUME one waiting step with one clientToken: all get the one response."""
-    parked = gated_images(imagebuilder, kit, gated_build, BURSTS)
+    parked = gated_images(kit, gated_build, BURSTS)
     problems: list[str] = []
     for round_, (image, gate) in enumerate(parked):
         token = str(uuid.uuid4())
@@ -368,7 +340,7 @@ def test_concurrent_retries_of_one_failed_image_retry_it_once(imagebuilder, kit:
     infra = kit.create_infrastructure()
     images = [kit.create_image(kit.create_recipe(), infra, workflows=workflows) for _ in range(BURSTS)]
     for image in images:
-        gate = wait_for(lambda: waiting_gate(imagebuilder, image), "the test gate")
+        gate = wait_for(lambda: kit.waiting_step(image), "the test gate")
         imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image,
                                                action="STOP", reason="flaky test")
     for image in images:
@@ -462,7 +434,7 @@ def test_concurrent_recipe_deletes_and_creates_balance(imagebuilder, kit: Kit, c
 
 def test_concurrent_cancel_with_one_token_replays_one_response(imagebuilder, kit: Kit, clients, gated_build):
     """50 callers cancel one waiting build with one clientToken: all get the one response."""
-    parked = gated_images(imagebuilder, kit, gated_build, BURSTS)
+    parked = gated_images(kit, gated_build, BURSTS)
     problems: list[str] = []
     for round_, (image, _gate) in enumerate(parked):
         token = str(uuid.uuid4())

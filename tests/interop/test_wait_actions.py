@@ -18,19 +18,14 @@ def gated_workflow(kit: Kit) -> str:
     return kit.create_workflow(data=GATED, name=unique_name("gated"))
 
 
-def start_gated_image(imagebuilder, kit: Kit, workflow: str) -> tuple[str, dict]:
+def start_gated_image(kit: Kit, workflow: str) -> tuple[str, dict]:
     recipe, infra = kit.create_recipe(), kit.create_infrastructure()
     image = kit.create_image(recipe, infra, workflows=[{"workflowArn": workflow}])
-
-    def waiting_gate():
-        steps = imagebuilder.list_waiting_workflow_steps()["steps"]
-        return next((s for s in steps if s["imageBuildVersionArn"] == image), None)
-
-    return image, wait_for(waiting_gate, "the gate to wait")
+    return image, wait_for(lambda: kit.waiting_step(image), "the gate to wait")
 
 
 def test_a_waiting_step_is_listed_and_resumed(imagebuilder, kit: Kit, gated_workflow: str):
-    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    image, gate = start_gated_image(kit, gated_workflow)
     assert gate["name"] == "Gate" and gate["action"] == "WaitForAction"
     assert gate["workflowBuildVersionArn"] == gated_workflow
     step = imagebuilder.get_workflow_step_execution(stepExecutionId=gate["stepExecutionId"])
@@ -73,7 +68,7 @@ def test_a_waiting_step_is_listed_and_resumed(imagebuilder, kit: Kit, gated_work
 
 
 def test_stop_fails_the_step_and_its_workflow(imagebuilder, kit: Kit, gated_workflow: str):
-    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    image, gate = start_gated_image(kit, gated_workflow)
     imagebuilder.send_workflow_step_action(
         stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="STOP", reason="change freeze",
     )
@@ -89,7 +84,7 @@ def test_stop_fails_the_step_and_its_workflow(imagebuilder, kit: Kit, gated_work
 
 
 def test_stop_without_a_reason_has_the_default_message(imagebuilder, kit: Kit, gated_workflow: str):
-    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    image, gate = start_gated_image(kit, gated_workflow)
     imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="STOP")
     kit.wait_image(image)
     step = imagebuilder.get_workflow_step_execution(stepExecutionId=gate["stepExecutionId"])
@@ -98,7 +93,7 @@ def test_stop_without_a_reason_has_the_default_message(imagebuilder, kit: Kit, g
 
 
 def test_action_errors_in_the_documented_order(imagebuilder, kit: Kit, gated_workflow: str):
-    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    image, gate = start_gated_image(kit, gated_workflow)
     with pytest.raises(imagebuilder.exceptions.ResourceNotFoundException):
         imagebuilder.send_workflow_step_action(
             stepExecutionId="step-0b6e2c1a-4f3d-4c8e-9a71-2d5f0e8b7c43", imageBuildVersionArn=image, action="RESUME",
@@ -119,7 +114,7 @@ def test_action_errors_in_the_documented_order(imagebuilder, kit: Kit, gated_wor
 
 
 def test_a_reason_that_was_not_sent_cannot_be_read_later(imagebuilder, kit: Kit, gated_workflow: str):
-    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    image, gate = start_gated_image(kit, gated_workflow)
     imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME")
     final = kit.wait_image(image)
     assert final["state"]["status"] == "FAILED"
@@ -149,7 +144,7 @@ def test_an_unanswered_wait_times_out_at_a_positive_time_scale(stepwise_bin, tmp
 
 
 def test_cancelling_a_waiting_build(imagebuilder, kit: Kit, gated_workflow: str):
-    image, gate = start_gated_image(imagebuilder, kit, gated_workflow)
+    image, gate = start_gated_image(kit, gated_workflow)
     token = str(uuid.uuid4())
     resp = imagebuilder.cancel_image_creation(imageBuildVersionArn=image, clientToken=token)
     assert resp["imageBuildVersionArn"] == image and resp["clientToken"] == token
@@ -222,10 +217,7 @@ def test_retry_reruns_the_failed_test_stage_in_place(imagebuilder, kit: Kit):
     recipe, infra = kit.create_recipe(), kit.create_infrastructure()
     image = kit.create_image(recipe, infra, workflows=workflows)
 
-    def waiting_gate():
-        return next((s for s in imagebuilder.list_waiting_workflow_steps()["steps"] if s["imageBuildVersionArn"] == image), None)
-
-    gate = wait_for(waiting_gate, "the test gate")
+    gate = wait_for(lambda: kit.waiting_step(image), "the test gate")
     imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image, action="STOP")
     assert kit.wait_image(image)["state"]["status"] == "FAILED"
     before = kit.executions(image)
@@ -244,7 +236,8 @@ def test_retry_reruns_the_failed_test_stage_in_place(imagebuilder, kit: Kit):
     assert "reason" not in state and "failureContext" not in state
 
     second_gate = wait_for(
-        lambda: (g := waiting_gate()) and g["stepExecutionId"] != gate["stepExecutionId"] and g, "the retried gate"
+        lambda: (g := kit.waiting_step(image)) and g["stepExecutionId"] != gate["stepExecutionId"] and g,
+        "the retried gate",
     )
     imagebuilder.send_workflow_step_action(
         stepExecutionId=second_gate["stepExecutionId"], imageBuildVersionArn=image, action="RESUME",
