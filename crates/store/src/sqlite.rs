@@ -900,11 +900,9 @@ fn insert_resource(
     arn: &str,
     body: &Value,
 ) -> StoreResult<()> {
-    let n = tx.prepare_cached(
-            "INSERT OR IGNORE INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(kind, body), sort_key_of(arn)])?;
-    if n == 0 {
+    let sql = "INSERT OR IGNORE INTO resources (account, region, kind, arn, body, status, sort_key)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    if write_resource(tx, sql, tenant, kind, arn, body)? == 0 {
         return Err(StoreError::Conflict(arn.to_string()));
     }
     Ok(())
@@ -918,13 +916,32 @@ fn put_resource(
     arn: &str,
     body: &Value,
 ) -> StoreResult<()> {
-    tx.prepare_cached(
-            "INSERT INTO resources (account, region, kind, arn, body, status, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (account, region, kind, arn)
-             DO UPDATE SET body = excluded.body, status = excluded.status, revision = revision + 1",
-        )?
-        .execute(params![tenant.account, tenant.region, kind.as_str(), arn, body.to_string(), status_of(kind, body), sort_key_of(arn)])?;
+    let sql = "INSERT INTO resources (account, region, kind, arn, body, status, sort_key)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+               ON CONFLICT (account, region, kind, arn)
+               DO UPDATE SET body = excluded.body, status = excluded.status, revision = revision + 1";
+    write_resource(tx, sql, tenant, kind, arn, body)?;
     Ok(())
+}
+
+/// Runs `sql`, an insert of a resource row's seven columns; the rows it changed.
+fn write_resource(
+    tx: &Tx<'_>,
+    sql: &str,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+    body: &Value,
+) -> StoreResult<usize> {
+    Ok(tx.prepare_cached(sql)?.execute(params![
+        tenant.account,
+        tenant.region,
+        kind.as_str(),
+        arn,
+        body.to_string(),
+        status_of(kind, body),
+        sort_key_of(arn)
+    ])?)
 }
 
 /// Deletes a resource; conflicts if it is gone.
@@ -949,11 +966,15 @@ fn expect_resource(
     revision: i64,
 ) -> StoreResult<()> {
     let stored: Option<i64> = tx
-            .prepare_cached(
-                "SELECT revision FROM resources WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
-            )?
-            .query_row(params![tenant.account, tenant.region, kind.as_str(), arn], |r| r.get(0))
-            .optional()?;
+        .prepare_cached(
+            "SELECT revision FROM resources
+             WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+        )?
+        .query_row(
+            params![tenant.account, tenant.region, kind.as_str(), arn],
+            |r| r.get(0),
+        )
+        .optional()?;
     if stored != Some(revision) {
         return Err(StoreError::Conflict(format!(
             "{arn} changed since revision {revision}"
@@ -1031,31 +1052,31 @@ fn record_idempotency(
 fn insert_execution(tx: &Tx<'_>, tenant: &Tenant, e: &WorkflowExecutionRow) -> StoreResult<()> {
     insert_listing(tx, &e.id, tenant, &e.workflow_arn, &e.image_arn, &[])?;
     tx.prepare_cached(
-            "INSERT INTO workflow_executions (id, account, region, image_arn, workflow_arn, workflow_type, status,
-                message, total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group, retried,
-                plan_index, outputs)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-        )?
-        .execute(params![
-            e.id,
-            tenant.account,
-            tenant.region,
-            e.image_arn,
-            e.workflow_arn,
-            e.workflow_type,
-            e.status,
-            e.message,
-            e.total_steps,
-            e.succeeded,
-            e.failed,
-            e.skipped,
-            e.start_ms,
-            e.end_ms,
-            e.parallel_group,
-            e.retried as i64,
-            e.plan_index,
-            e.outputs.as_ref().map(|o| o.to_string())
-        ])?;
+        "INSERT INTO workflow_executions (id, account, region, image_arn, workflow_arn, workflow_type,
+             status, message, total_steps, succeeded, failed, skipped, start_ms, end_ms, parallel_group,
+             retried, plan_index, outputs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?
+    .execute(params![
+        e.id,
+        tenant.account,
+        tenant.region,
+        e.image_arn,
+        e.workflow_arn,
+        e.workflow_type,
+        e.status,
+        e.message,
+        e.total_steps,
+        e.succeeded,
+        e.failed,
+        e.skipped,
+        e.start_ms,
+        e.end_ms,
+        e.parallel_group,
+        e.retried as i64,
+        e.plan_index,
+        e.outputs.as_ref().map(|o| o.to_string())
+    ])?;
     Ok(())
 }
 
@@ -1089,13 +1110,7 @@ fn update_execution(tx: &Tx<'_>, e: &WorkflowExecutionRow) -> StoreResult<()> {
 
 /// Inserts a step (and its listing item), numbering a wait.
 fn insert_step(tx: &Tx<'_>, s: &StepRow) -> StoreResult<()> {
-    let s = &with_wait_seq(tx, s)?;
-    list_step(tx, s)?;
-    tx.prepare_cached(&format!(
-            "INSERT INTO step_executions ({STEP_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-        ))?
-        .execute(&step_params(s)[..])?;
+    write_step(tx, s, "INSERT")?;
     Ok(())
 }
 
@@ -1175,18 +1190,23 @@ fn finish_waiting_step(tx: &Tx<'_>, s: &StepRow) -> StoreResult<()> {
 
 /// Updates a step (and its listing item).
 fn update_step(tx: &Tx<'_>, s: &StepRow) -> StoreResult<()> {
-    let s = &with_wait_seq(tx, s)?;
-    list_step(tx, s)?;
-    let n = tx
-            .prepare_cached(&format!(
-                "INSERT OR REPLACE INTO step_executions ({STEP_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-            ))?
-            .execute(&step_params(s)[..])?;
-    if n == 0 {
+    if write_step(tx, s, "INSERT OR REPLACE")? == 0 {
         return Err(StoreError::Conflict(format!("no step execution {}", s.id)));
     }
     Ok(())
+}
+
+/// Writes a step row with `insert` (`INSERT` or `INSERT OR REPLACE`), numbering a wait and
+/// keeping the execution's step listing in step; the rows it changed.
+fn write_step(tx: &Tx<'_>, s: &StepRow, insert: &str) -> StoreResult<usize> {
+    let s = &with_wait_seq(tx, s)?;
+    list_step(tx, s)?;
+    Ok(tx
+        .prepare_cached(&format!(
+            "{insert} INTO step_executions ({STEP_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+        ))?
+        .execute(&step_params(s)[..])?)
 }
 
 /// Puts `step` into its execution's listing (the read model of ListWorkflowStepExecutions).
