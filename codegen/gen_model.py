@@ -49,10 +49,12 @@ OPERATIONS = [
     "ListImageRecipes",
     "DeleteImageRecipe",
     "CreateInfrastructureConfiguration",
+    "UpdateInfrastructureConfiguration",
     "GetInfrastructureConfiguration",
     "ListInfrastructureConfigurations",
     "DeleteInfrastructureConfiguration",
     "CreateDistributionConfiguration",
+    "UpdateDistributionConfiguration",
     "GetDistributionConfiguration",
     "ListDistributionConfigurations",
     "DeleteDistributionConfiguration",
@@ -69,18 +71,23 @@ OPERATIONS = [
     "GetWorkflowStepExecution",
     "ListWaitingWorkflowSteps",
     "SendWorkflowStepAction",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
 ]
 
 # The kinds of resource document the store keeps (`stepwise_store::ResourceKind`), as
-# (variant, name, status pointer). The name is the kind's key in the store (persisted: never
-# rename one) and the resource type of its ARNs in the model; the status pointer, when set,
-# is the JSON pointer to the status of a body of that kind, which the store then indexes.
+# (variant, name, status pointer, tags pointer). The name is the kind's key in the store
+# (persisted: never rename one) and the resource type of its ARNs in the model; the status
+# pointer, when set, is the JSON pointer to the status of a body of that kind, which the store
+# then indexes; the tags pointer is where a body keeps the resource's tags, which only the
+# tagging operations change once it is stored.
 RESOURCE_KINDS = [
-    ("Workflow", "workflow", None),
-    ("ImageRecipe", "image-recipe", None),
-    ("InfrastructureConfiguration", "infrastructure-configuration", None),
-    ("DistributionConfiguration", "distribution-configuration", None),
-    ("Image", "image", "/image/state/status"),
+    ("Workflow", "workflow", None, "/tags"),
+    ("ImageRecipe", "image-recipe", None, "/tags"),
+    ("InfrastructureConfiguration", "infrastructure-configuration", None, "/tags"),
+    ("DistributionConfiguration", "distribution-configuration", None, "/tags"),
+    ("Image", "image", "/image/state/status", "/image/tags"),
 ]
 
 # The paginated operations and their pagination token codes (`stepwise_token::OpCode`), as
@@ -661,6 +668,8 @@ pub struct Operation {
     /// name begins with `Get` or `List` (the generator checks that every GET operation is one
     /// of them, and that none of them takes an idempotency token).
     pub read_only: bool,
+    /// The error shapes the model lists for it, by name.
+    pub errors: &'static [&'static str],
 }
 
 impl OperationId {
@@ -891,14 +900,15 @@ def gen_operations(model, version):
             "Operation { id: OperationId::%s, name: %s, method: %s, path: %s, request_uri: %s, "
             "segments: &[%s], input: &schema::%s, output: &schema::%s, bindings: &[%s], "
             "query_member: %s, idempotency_token: %s, served: %s, has_request_id: %s, "
-            "read_only: %s },\n"
+            "read_only: %s, errors: &[%s] },\n"
             % (name, rust_str(name), rust_str(method), rust_str(path), rust_str(request_uri),
                ", ".join(segments), upper(inp), upper(outp), ", ".join(binds),
                "Some(%s)" % rust_str(query[0]) if query else "None",
                "Some(%s)" % rust_str(idem[0]) if idem else "None",
                rust_bool(name in OPERATIONS),
                rust_bool("requestId" in shapes[outp]["members"]),
-               rust_bool(reads)))
+               rust_bool(reads),
+               ", ".join(rust_str(e["shape"]) for e in op.get("errors", []))))
     served = [n for n in names if n in OPERATIONS]
 
     out = [header(version), OPERATIONS_PRELUDE, "\n"]
@@ -954,19 +964,20 @@ def arn_resource_types(model):
 
 
 def gen_resource_kinds(model, version):
-    variants = [v for v, _, _ in RESOURCE_KINDS]
-    names = [n for _, n, _ in RESOURCE_KINDS]
+    variants = [v for v, _, _, _ in RESOURCE_KINDS]
+    names = [n for _, n, _, _ in RESOURCE_KINDS]
     if len(set(variants)) != len(variants) or len(set(names)) != len(names):
         raise SystemExit("RESOURCE_KINDS repeats a variant or a name")
     types = arn_resource_types(model)
-    for variant, name, pointer in RESOURCE_KINDS:
+    for variant, name, pointer, tags in RESOURCE_KINDS:
         if not RUST_IDENT.match(variant):
             raise SystemExit("RESOURCE_KINDS: %r is not a variant name" % variant)
         if name not in types:
             raise SystemExit("RESOURCE_KINDS: %s: %r is not a resource type of the model's ARNs"
                              % (variant, name))
-        if pointer is not None and not JSON_POINTER.match(pointer):
-            raise SystemExit("RESOURCE_KINDS: %s: %r is not a JSON pointer" % (variant, pointer))
+        for p in (pointer, tags):
+            if p is not None and not JSON_POINTER.match(p):
+                raise SystemExit("RESOURCE_KINDS: %s: %r is not a JSON pointer" % (variant, p))
 
     out = [header(version)]
     out.append("//! The kinds of stored resource documents, from `RESOURCE_KINDS` in\n"
@@ -981,14 +992,26 @@ def gen_resource_kinds(model, version):
     out.append("/// The kind's name in the store, kept in every row of the kind (so never"
                " renamed), and the\n/// resource type of its ARNs.\n")
     out.append("pub fn as_str(self) -> &'static str {\nmatch self {\n%s}\n}\n\n" % "".join(
-        "ResourceKind::%s => %s,\n" % (v, rust_str(n)) for v, n, _ in RESOURCE_KINDS))
+        "ResourceKind::%s => %s,\n" % (v, rust_str(n)) for v, n, _, _ in RESOURCE_KINDS))
+    out.append("/// The kind whose ARNs have the resource type `name` (the ARN's resource part up to"
+               " its\n/// first slash), if the store keeps that kind.\n")
+    out.append("pub fn from_arn_type(name: &str) -> Option<ResourceKind> {\nmatch name {\n%s"
+               "_ => None,\n}\n}\n\n" % "".join(
+                   "%s => Some(ResourceKind::%s),\n" % (rust_str(n), v)
+                   for v, n, _, _ in RESOURCE_KINDS))
     out.append("/// Where a body of this kind keeps its status (a JSON pointer), for kinds the"
                " store\n/// indexes by status so that unfinished ones are found without reading"
                " every body.\n")
     out.append("pub fn status_pointer(self) -> Option<&'static str> {\nmatch self {\n%s}\n}\n"
                % "".join("ResourceKind::%s => %s,\n" % (
                    v, "Some(%s)" % rust_str(p) if p is not None else "None")
-                   for v, _, p in RESOURCE_KINDS))
+                   for v, _, p, _ in RESOURCE_KINDS))
+    out.append("\n/// Where a body of this kind keeps the resource's tags (a JSON pointer to a"
+               " map). Once\n/// stored, they change only through [`crate::Write::SetTags`]:"
+               " [`crate::Write::PutResource`]\n/// keeps them.\n")
+    out.append("pub fn tags_pointer(self) -> &'static str {\nmatch self {\n%s}\n}\n"
+               % "".join("ResourceKind::%s => %s,\n" % (v, rust_str(t))
+                         for v, _, _, t in RESOURCE_KINDS))
     out.append("}\n")
     return "".join(out)
 

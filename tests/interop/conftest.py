@@ -9,6 +9,8 @@
                     what only raw HTTP or aws-sdk-rust would send (maxResults 0, nextToken "").
 `aws_cli`           AwsCli: aws_cli("get-image", "--image-build-version-arn", arn) ->
                     CliResult(returncode, stdout, stderr), with .json().
+`tools`             Tools: .run("aws" | "stepwise", *args) and .both(*args) run `aws imagebuilder`
+                    and `stepwise imagebuilder` alike, in one clean environment.
 `kit`               Kit: create recipes, infrastructure, workflows, images; wait for images.
 `wire`              WireLog on `imagebuilder`: raw status, headers and body of every response.
 
@@ -28,6 +30,7 @@ from stepwise_harness import (
     AwsCli,
     Kit,
     StepwiseServer,
+    Tools,
     WireLog,
     isolate_aws_environment,
     make_client,
@@ -86,6 +89,11 @@ def aws_cli(stepwise: StepwiseServer) -> AwsCli:
     except FileNotFoundError as exc:
         missing = str(exc)
     pytest.fail(missing, pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def tools(stepwise_bin, stepwise, tmp_path_factory) -> Tools:
+    return Tools(stepwise_bin, stepwise.endpoint, tmp_path_factory.mktemp("cli"))
 
 
 @pytest.fixture(scope="module")

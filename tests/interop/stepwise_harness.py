@@ -428,6 +428,32 @@ class WireLog:
         self.close()
 
 
+class Tools:
+    """Runs `aws imagebuilder …` and `stepwise imagebuilder …` with the same clean environment."""
+
+    def __init__(self, stepwise_bin: Path, endpoint: str, scratch: Path):
+        self.stepwise_bin = stepwise_bin
+        self.endpoint = endpoint
+        self.aws_script = find_aws_cli()
+        missing = scratch / "no-config"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.env.update(
+            AWS_ACCESS_KEY_ID=DUMMY_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=DUMMY_SECRET_KEY,
+            AWS_DEFAULT_REGION=REGION, AWS_CONFIG_FILE=str(missing / "config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(missing / "credentials"), AWS_EC2_METADATA_DISABLED="true",
+            AWS_PAGER="", PYTHONWARNINGS="ignore",
+        )
+
+    def run(self, tool: str, *args: str, endpoint: bool = True, env: dict | None = None):
+        base = ([sys.executable, str(self.aws_script)] if tool == "aws" else [str(self.stepwise_bin)])
+        extra = ["--endpoint-url", self.endpoint] if endpoint else []
+        return subprocess.run([*base, "imagebuilder", *args, *extra], capture_output=True, text=True,
+                              env={**self.env, **(env or {})}, stdin=subprocess.DEVNULL, timeout=120)
+
+    def both(self, *args: str):
+        return self.run("aws", *args), self.run("stepwise", *args)
+
+
 def assert_api_error(
     exc: BaseException,
     code: str,

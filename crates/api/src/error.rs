@@ -9,6 +9,9 @@ use std::fmt;
 pub enum ErrorKind {
     InvalidRequest,
     InvalidParameterValue,
+    /// The input error of the operations whose model lists it instead of
+    /// InvalidRequestException (the tagging operations).
+    InvalidParameter,
     InvalidParameterCombination,
     InvalidVersionNumber,
     InvalidPaginationToken,
@@ -41,6 +44,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidRequest => "InvalidRequestException",
             ErrorKind::InvalidParameterValue => "InvalidParameterValueException",
+            ErrorKind::InvalidParameter => "InvalidParameterException",
             ErrorKind::InvalidParameterCombination => "InvalidParameterCombinationException",
             ErrorKind::InvalidVersionNumber => "InvalidVersionNumberException",
             ErrorKind::InvalidPaginationToken => "InvalidPaginationTokenException",

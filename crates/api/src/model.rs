@@ -2145,6 +2145,22 @@ pub struct ListInfrastructureConfigurationsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListTagsForResourceRequest {
+    #[serde(
+        rename = "resourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListTagsForResourceResponse {
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListWaitingWorkflowStepsRequest {
     #[serde(
         rename = "maxResults",
@@ -2543,6 +2559,21 @@ pub struct SystemsManagerAgent {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TagResourceRequest {
+    #[serde(
+        rename = "resourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TagResourceResponse {}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TargetContainerRepository {
     #[serde(rename = "service", default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
@@ -2552,6 +2583,169 @@ pub struct TargetContainerRepository {
         skip_serializing_if = "Option::is_none"
     )]
     pub repository_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UntagResourceRequest {
+    #[serde(
+        rename = "resourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+    #[serde(rename = "tagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UntagResourceResponse {}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateDistributionConfigurationRequest {
+    #[serde(
+        rename = "distributionConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distribution_configuration_arn: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "distributions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distributions: Option<Vec<Distribution>>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateDistributionConfigurationResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "distributionConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distribution_configuration_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateInfrastructureConfigurationRequest {
+    #[serde(
+        rename = "infrastructureConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub infrastructure_configuration_arn: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "instanceTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_types: Option<Vec<String>>,
+    #[serde(
+        rename = "instanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    #[serde(
+        rename = "securityGroupIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_group_ids: Option<Vec<String>>,
+    #[serde(rename = "subnetId", default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    #[serde(rename = "logging", default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
+    #[serde(rename = "keyPair", default, skip_serializing_if = "Option::is_none")]
+    pub key_pair: Option<String>,
+    #[serde(
+        rename = "terminateInstanceOnFailure",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub terminate_instance_on_failure: Option<bool>,
+    #[serde(
+        rename = "terminateInstanceOnCompletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub terminate_instance_on_completion: Option<bool>,
+    #[serde(
+        rename = "snsTopicArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sns_topic_arn: Option<String>,
+    #[serde(
+        rename = "resourceTags",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(
+        rename = "instanceMetadataOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_metadata_options: Option<InstanceMetadataOptions>,
+    #[serde(rename = "placement", default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+    #[serde(
+        rename = "parentInstance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parent_instance: Option<ParentInstanceConfiguration>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateInfrastructureConfigurationResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "infrastructureConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub infrastructure_configuration_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2941,6 +3135,12 @@ impl crate::members::Named for CreateInfrastructureConfigurationRequest {
     }
 }
 
+impl crate::members::Idempotent for UpdateInfrastructureConfigurationRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
 impl crate::members::Paged for ListInfrastructureConfigurationsRequest {
     fn max_results(&self) -> Option<i32> {
         self.max_results
@@ -2966,6 +3166,12 @@ impl crate::members::Idempotent for CreateDistributionConfigurationRequest {
 impl crate::members::Named for CreateDistributionConfigurationRequest {
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+}
+
+impl crate::members::Idempotent for UpdateDistributionConfigurationRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
     }
 }
 

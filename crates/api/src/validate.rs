@@ -26,9 +26,25 @@ pub const MAX_VERSION_NODE: u64 = 1_073_741_823;
 const SEMVER_PATTERN: &str = r"^[0-9]+\.[0-9]+\.[0-9]+$";
 const PAGINATION_MEMBERS: [&str; 2] = ["maxResults", "nextToken"];
 
-/// Validates `body` against the input shape of `op`.
+/// Validates `body` against the input shape of `op`. The error is InvalidRequestException,
+/// or InvalidParameterException for an operation whose model lists that one instead.
 pub fn validate_input(op: &Operation, body: &Value) -> ApiResult<()> {
-    validate_shape(op.input, body)
+    validate_shape(op.input, body).map_err(|mut e| {
+        if e.kind == ErrorKind::InvalidRequest {
+            e.kind = input_error(op);
+        }
+        e
+    })
+}
+
+/// The error kind `op` answers bad input with.
+pub fn input_error(op: &Operation) -> ErrorKind {
+    let lists = |name| op.errors.contains(&name);
+    if !lists("InvalidRequestException") && lists("InvalidParameterException") {
+        ErrorKind::InvalidParameter
+    } else {
+        ErrorKind::InvalidRequest
+    }
 }
 
 /// Validates `body` against any structure shape.

@@ -30,10 +30,12 @@ fn every_operation_has_schema_and_model_shapes() {
         "ListImageRecipes" => ListImageRecipesRequest, ListImageRecipesResponse;
         "DeleteImageRecipe" => DeleteImageRecipeRequest, DeleteImageRecipeResponse;
         "CreateInfrastructureConfiguration" => CreateInfrastructureConfigurationRequest, CreateInfrastructureConfigurationResponse;
+        "UpdateInfrastructureConfiguration" => UpdateInfrastructureConfigurationRequest, UpdateInfrastructureConfigurationResponse;
         "GetInfrastructureConfiguration" => GetInfrastructureConfigurationRequest, GetInfrastructureConfigurationResponse;
         "ListInfrastructureConfigurations" => ListInfrastructureConfigurationsRequest, ListInfrastructureConfigurationsResponse;
         "DeleteInfrastructureConfiguration" => DeleteInfrastructureConfigurationRequest, DeleteInfrastructureConfigurationResponse;
         "CreateDistributionConfiguration" => CreateDistributionConfigurationRequest, CreateDistributionConfigurationResponse;
+        "UpdateDistributionConfiguration" => UpdateDistributionConfigurationRequest, UpdateDistributionConfigurationResponse;
         "GetDistributionConfiguration" => GetDistributionConfigurationRequest, GetDistributionConfigurationResponse;
         "ListDistributionConfigurations" => ListDistributionConfigurationsRequest, ListDistributionConfigurationsResponse;
         "DeleteDistributionConfiguration" => DeleteDistributionConfigurationRequest, DeleteDistributionConfigurationResponse;
@@ -50,13 +52,23 @@ fn every_operation_has_schema_and_model_shapes() {
         "GetWorkflowStepExecution" => GetWorkflowStepExecutionRequest, GetWorkflowStepExecutionResponse;
         "ListWaitingWorkflowSteps" => ListWaitingWorkflowStepsRequest, ListWaitingWorkflowStepsResponse;
         "SendWorkflowStepAction" => SendWorkflowStepActionRequest, SendWorkflowStepActionResponse;
+        "TagResource" => TagResourceRequest, TagResourceResponse;
+        "UntagResource" => UntagResourceRequest, UntagResourceResponse;
+        "ListTagsForResource" => ListTagsForResourceRequest, ListTagsForResourceResponse;
     };
-    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 30);
-    assert_eq!(table.len(), 30);
+    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 35);
+    assert_eq!(table.len(), 35);
     for (name, input, output) in table {
         let op = operations::by_name(name).unwrap_or_else(|| panic!("{name} missing"));
         assert!(op.served, "{name}");
-        assert_eq!(op.path, format!("/{name}"));
+        if matches!(
+            name,
+            "TagResource" | "UntagResource" | "ListTagsForResource"
+        ) {
+            assert_eq!(op.path, "/tags/{resourceArn}");
+        } else {
+            assert_eq!(op.path, format!("/{name}"));
+        }
         assert_eq!(op.input.name, input);
         assert_eq!(op.output.name, output);
         for shape_name in [input, output] {
@@ -101,7 +113,12 @@ fn routing_table_matches_the_spec() {
         ("GetWorkflowExecution", "GET", "workflowExecutionId"),
         ("GetWorkflowStepExecution", "GET", "stepExecutionId"),
     ];
-    for op in OPERATIONS.iter().filter(|op| op.served) {
+    // The tag operations, the only ones with a URI label, have a test of their own
+    // (tests/operations.rs).
+    for op in OPERATIONS
+        .iter()
+        .filter(|op| op.served && !op.path.starts_with("/tags/"))
+    {
         let expected = query.iter().find(|(n, _, _)| *n == op.name);
         match expected {
             Some((_, method, member)) => {

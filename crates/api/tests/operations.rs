@@ -43,7 +43,7 @@ fn the_table_holds_every_operation_of_the_model_in_name_order() {
         assert!(op.path.starts_with('/'));
     }
     assert!(operations::by_name("NoSuchOperation").is_none());
-    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 30);
+    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 35);
 }
 
 #[test]
@@ -66,6 +66,9 @@ fn has_request_id_follows_the_output_shape_and_the_servers_old_list() {
         "RetryImage",
         "ListWaitingWorkflowSteps",
         "SendWorkflowStepAction",
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
     ];
     for op in OPERATIONS.iter().filter(|op| op.served) {
         assert_eq!(
@@ -125,8 +128,16 @@ fn the_tag_operations_carry_the_arn_in_the_uri() {
             op.location("resourceArn"),
             Some(Location::Label("resourceArn"))
         );
-        assert!(!op.served);
+        assert!(op.served);
         assert!(!op.has_request_id);
+        assert_eq!(
+            op.errors,
+            [
+                "ServiceException",
+                "InvalidParameterException",
+                "ResourceNotFoundException"
+            ]
+        );
     }
     assert_eq!(tag.location("tags"), Some(Location::Body));
     assert_eq!(tag.location("nope"), None);
@@ -340,7 +351,7 @@ macro_rules! io_types {
 #[test]
 fn served_operations_name_their_input_and_output_types() {
     let types: Vec<(&str, &str)> = served_operations!(io_types);
-    assert_eq!(types.len(), 30);
+    assert_eq!(types.len(), 35);
     assert!(types.contains(&("CreateImageRequest", "CreateImageResponse")));
     assert!(types.contains(&(
         "ListWorkflowStepExecutionsRequest",
@@ -358,7 +369,7 @@ fn served_operations_lists_the_served_entries_with_snake_case_handlers() {
         .filter(|op| op.served)
         .map(|op| (op.id, snake(op.name)))
         .collect();
-    assert_eq!(listed.len(), 30);
+    assert_eq!(listed.len(), 35);
     assert_eq!(
         listed,
         expected

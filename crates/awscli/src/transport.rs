@@ -13,7 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Map, Value};
 use std::time::SystemTime;
-use stepwise_api::operations::Operation;
+use stepwise_api::operations::{Location, Operation};
 use stepwise_api::schema::ShapeKind;
 use stepwise_api::shaped::shaped;
 
@@ -321,34 +321,46 @@ impl Connection {
         Err(service_error(op.name, status, error_type, parsed))
     }
 
-    /// The request's URI and body: GET and DELETE carry their members in the query string,
-    /// the others as a JSON body.
+    /// The request's URI and body, as the model binds each member: URI labels
+    /// percent-encoded into the path (an ARN's `:` and `/` included), query members into the
+    /// query string (a list as one pair per item), the rest as a JSON body (none for a GET
+    /// or DELETE that has no body member).
     fn encode(&self, op: &Operation, input: &Value) -> Result<(String, Vec<u8>), CallError> {
-        let mut uri = format!("{}{}", self.endpoint, op.path);
+        let mut path = op.path.to_string();
         let ShapeKind::Structure { members } = op.input.kind else {
-            return Ok((uri, Vec::new()));
+            return Ok((format!("{}{path}", self.endpoint), Vec::new()));
+        };
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
         };
         let mut query = Vec::new();
         let mut body = Map::new();
         for m in members {
             let Some(v) = input.get(m.name) else { continue };
-            match m.query {
-                Some(key) => {
-                    let text = match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    query.push(format!(
-                        "{}={}",
-                        encode_component(key),
-                        encode_component(&text)
-                    ));
+            match op.location(m.name) {
+                Some(Location::Label(label)) => {
+                    path = path.replace(&format!("{{{label}}}"), &encode_component(&text(v)));
                 }
-                None => {
+                Some(Location::Query(key)) => {
+                    let items = match v {
+                        Value::Array(items) => items.iter().collect(),
+                        one => vec![one],
+                    };
+                    for item in items {
+                        query.push(format!(
+                            "{}={}",
+                            encode_component(key),
+                            encode_component(&text(item))
+                        ));
+                    }
+                }
+                _ => {
                     body.insert(m.name.to_string(), v.clone());
                 }
             }
         }
+        let mut uri = format!("{}{path}", self.endpoint);
         if !query.is_empty() {
             uri.push('?');
             uri.push_str(&query.join("&"));

@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{Map, Value};
-use stepwise_api::operations::{self, Operation};
+use stepwise_api::operations::{self, Location, Operation, Route};
+use stepwise_api::schema::{Shape, ShapeKind};
 use stepwise_api::{ids, ApiError, ApiResult, ErrorKind};
 use stepwise_store::Tenant;
 
@@ -40,8 +41,12 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     let path = parts.uri.path().to_string();
     // The table routes every operation of the model; those Stepwise does not serve are
     // answered as an unknown path, as before the table had them.
-    let route = operations::find(parts.method.as_str(), &path);
-    let Some(op) = route.map(|r| r.operation).filter(|op| op.served) else {
+    let route = operations::find(parts.method.as_str(), &path).filter(|r| r.operation.served);
+    let Some(Route {
+        operation: op,
+        labels,
+    }) = route
+    else {
         let err = ApiError::new(
             ErrorKind::UnknownOperation,
             format!("No operation is served at {} {}.", parts.method, path),
@@ -58,7 +63,15 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
         Err(e) => return error_response(&e, &request_id),
     };
     let tenant = Tenant::new(state.config.account_id.clone(), region);
-    let input = match read_input(op, parts.uri.query(), body, state.config.max_body_bytes).await {
+    let input = match read_input(
+        op,
+        labels,
+        parts.uri.query(),
+        body,
+        state.config.max_body_bytes,
+    )
+    .await
+    {
         Ok(v) => v,
         Err(e) => return logged(op, &tenant, &request_id, started, Err(e)),
     };
@@ -116,21 +129,46 @@ fn logged(
     response
 }
 
-/// The operation's input as a JSON object: the query member for GET/DELETE operations,
-/// the JSON body for the others (an empty body reads as `{}`).
+/// The operation's input as a JSON object: the JSON body (an empty body reads as `{}`) when
+/// the input has members that travel in it, with the members bound to the URI's labels and
+/// to the query string laid over it (a body member of the same name does not count).
 async fn read_input(
     op: &Operation,
+    labels: Vec<(&'static str, String)>,
     query: Option<&str>,
     body: Body,
     limit: usize,
 ) -> ApiResult<Value> {
-    if let Some(member) = op.query_member {
-        let mut map = Map::new();
-        if let Some(v) = query_value(query.unwrap_or(""), member) {
-            map.insert(member.to_string(), Value::String(v));
-        }
-        return Ok(Value::Object(map));
+    let in_body = op
+        .input
+        .members()
+        .iter()
+        .any(|m| op.location(m.name) == Some(Location::Body));
+    let mut map = if in_body {
+        read_body(body, limit).await?
+    } else {
+        Map::new()
+    };
+    for (member, value) in labels {
+        map.insert(member.to_string(), Value::String(value));
     }
+    for binding in op.bindings {
+        let Location::Query(key) = binding.location else {
+            continue;
+        };
+        let values = query_values(query.unwrap_or(""), key);
+        let Some(member) = op.input.member(binding.member) else {
+            continue;
+        };
+        if let Some(value) = query_member(member.target, values) {
+            map.insert(binding.member.to_string(), value);
+        }
+    }
+    Ok(Value::Object(map))
+}
+
+/// The JSON body as an object.
+async fn read_body(body: Body, limit: usize) -> ApiResult<Map<String, Value>> {
     let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(
             ErrorKind::RequestTooLarge,
@@ -138,7 +176,7 @@ async fn read_input(
         )
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Object(Map::new()));
+        return Ok(Map::new());
     }
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
@@ -146,26 +184,57 @@ async fn read_input(
             format!("The request body is not valid JSON: {e}."),
         )
     })?;
-    if !value.is_object() {
-        return Err(ApiError::new(
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(ApiError::new(
             ErrorKind::InvalidRequest,
             "The request body must be a JSON object.",
-        ));
+        )),
     }
-    Ok(value)
 }
 
-/// The first value of `key` in a query string, percent-decoded (`+` stays a plus sign).
-fn query_value(query: &str, key: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let k = percent_encoding::percent_decode_str(k).decode_utf8().ok()?;
-        (k == key).then(|| {
-            percent_encoding::percent_decode_str(v)
-                .decode_utf8_lossy()
-                .into_owned()
+/// A query member's JSON value from its values in the query string: every value for a list,
+/// else the first, as a number or boolean where the shape is one and the text reads as one
+/// (otherwise as text, which the validator then refuses with the member's name).
+fn query_member(shape: &Shape, mut values: Vec<String>) -> Option<Value> {
+    let scalar = |shape: &Shape, text: String| match shape.kind {
+        ShapeKind::Integer { .. } | ShapeKind::Long { .. } => text
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(Value::String(text)),
+        ShapeKind::Boolean => match text.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text),
+        },
+        _ => Value::String(text),
+    };
+    if values.is_empty() {
+        return None;
+    }
+    match shape.kind {
+        ShapeKind::List { member, .. } => Some(Value::Array(
+            values.into_iter().map(|v| scalar(member, v)).collect(),
+        )),
+        _ => Some(scalar(shape, values.swap_remove(0))),
+    }
+}
+
+/// Every value of `key` in a query string, in order, percent-decoded (`+` stays a plus sign).
+fn query_values(query: &str, key: &str) -> Vec<String> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let k = percent_encoding::percent_decode_str(k).decode_utf8().ok()?;
+            (k == key).then(|| {
+                percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
         })
-    })
+        .collect()
 }
 
 pub fn json_response(status: StatusCode, request_id: &str, body: &Value) -> Response {
@@ -204,9 +273,24 @@ mod tests {
     fn query_values_decode_percent_but_not_plus() {
         let q = "workflowBuildVersionArn=arn%3Aaws%3Aimagebuilder%3Aus-east-1%3A1%2Bx&a=b&workflowBuildVersionArn=second";
         assert_eq!(
-            query_value(q, "workflowBuildVersionArn").as_deref(),
-            Some("arn:aws:imagebuilder:us-east-1:1+x")
+            query_values(q, "workflowBuildVersionArn"),
+            ["arn:aws:imagebuilder:us-east-1:1+x", "second"]
         );
-        assert_eq!(query_value(q, "missing"), None);
+        assert!(query_values(q, "missing").is_empty());
+    }
+
+    #[test]
+    fn query_members_take_their_shapes_form() {
+        use stepwise_api::schema;
+        let values = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            query_member(&schema::TAG_KEY_LIST, values(&["a", "b c"])),
+            Some(serde_json::json!(["a", "b c"]))
+        );
+        assert_eq!(
+            query_member(&schema::IMAGE_BUILDER_ARN, values(&["x", "y"])),
+            Some(serde_json::json!("x"))
+        );
+        assert_eq!(query_member(&schema::TAG_KEY_LIST, Vec::new()), None);
     }
 }

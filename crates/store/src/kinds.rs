@@ -34,6 +34,19 @@ impl ResourceKind {
         }
     }
 
+    /// The kind whose ARNs have the resource type `name` (the ARN's resource part up to its
+    /// first slash), if the store keeps that kind.
+    pub fn from_arn_type(name: &str) -> Option<ResourceKind> {
+        match name {
+            "workflow" => Some(ResourceKind::Workflow),
+            "image-recipe" => Some(ResourceKind::ImageRecipe),
+            "infrastructure-configuration" => Some(ResourceKind::InfrastructureConfiguration),
+            "distribution-configuration" => Some(ResourceKind::DistributionConfiguration),
+            "image" => Some(ResourceKind::Image),
+            _ => None,
+        }
+    }
+
     /// Where a body of this kind keeps its status (a JSON pointer), for kinds the store
     /// indexes by status so that unfinished ones are found without reading every body.
     pub fn status_pointer(self) -> Option<&'static str> {
@@ -43,6 +56,19 @@ impl ResourceKind {
             ResourceKind::InfrastructureConfiguration => None,
             ResourceKind::DistributionConfiguration => None,
             ResourceKind::Image => Some("/image/state/status"),
+        }
+    }
+
+    /// Where a body of this kind keeps the resource's tags (a JSON pointer to a map). Once
+    /// stored, they change only through [`crate::Write::SetTags`]: [`crate::Write::PutResource`]
+    /// keeps them.
+    pub fn tags_pointer(self) -> &'static str {
+        match self {
+            ResourceKind::Workflow => "/tags",
+            ResourceKind::ImageRecipe => "/tags",
+            ResourceKind::InfrastructureConfiguration => "/tags",
+            ResourceKind::DistributionConfiguration => "/tags",
+            ResourceKind::Image => "/image/tags",
         }
     }
 }

@@ -27,6 +27,23 @@ pub use sqlite::SqliteStore;
 use async_trait::async_trait;
 use serde_json::Value;
 
+/// `body` with `value` at the JSON `pointer`, the objects on the way created where missing
+/// (a pointer through a non-object leaves `body` as it was).
+pub fn set_at_pointer(body: &mut Value, pointer: &str, value: Value) {
+    let mut at = body;
+    let mut keys = pointer.split('/').skip(1).peekable();
+    while let Some(key) = keys.next() {
+        let Value::Object(map) = at else { return };
+        if keys.peek().is_none() {
+            map.insert(key.to_string(), value);
+            return;
+        }
+        at = map
+            .entry(key)
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+}
+
 /// A `wait_seq` of this value in a step write means "allocate the next waiting sequence".
 pub const ALLOCATE_WAIT_SEQ: i64 = 0;
 
@@ -71,11 +88,21 @@ pub enum Write {
         arn: String,
         body: Value,
     },
-    /// Inserts or replaces a resource, moving its revision on by one.
+    /// Inserts or replaces a resource, moving its revision on by one. A replaced resource
+    /// keeps the tags stored with it (at its kind's [`ResourceKind::tags_pointer`]), whatever
+    /// `body` holds there: a writer that read the body before a tag change (the engine moving
+    /// an image on) cannot undo it. Tags change through [`Write::SetTags`].
     PutResource {
         kind: ResourceKind,
         arn: String,
         body: Value,
+    },
+    /// Replaces a resource's tags (the map at its kind's [`ResourceKind::tags_pointer`]),
+    /// moving its revision on by one; conflicts if there is no such resource.
+    SetTags {
+        kind: ResourceKind,
+        arn: String,
+        tags: Value,
     },
     /// Deletes a resource; conflicts if there is none (someone deleted it first).
     DeleteResource { kind: ResourceKind, arn: String },

@@ -2,8 +2,9 @@
 //! small pool of reader connections, which WAL lets run beside the writer.
 
 use crate::{
-    listing, IdempotencyRecord, Resource, ResourceKind, StepListing, StepRow, StepWithExecution,
-    Store, StoreError, StoreResult, Tenant, WorkflowExecutionRow, Write, ALLOCATE_WAIT_SEQ,
+    listing, set_at_pointer, IdempotencyRecord, Resource, ResourceKind, StepListing, StepRow,
+    StepWithExecution, Store, StoreError, StoreResult, Tenant, WorkflowExecutionRow, Write,
+    ALLOCATE_WAIT_SEQ,
 };
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
@@ -865,6 +866,7 @@ fn apply_one(tx: &Tx<'_>, tenant: &Tenant, write: &Write) -> StoreResult<()> {
     match write {
         Write::InsertResource { kind, arn, body } => insert_resource(tx, tenant, *kind, arn, body),
         Write::PutResource { kind, arn, body } => put_resource(tx, tenant, *kind, arn, body),
+        Write::SetTags { kind, arn, tags } => set_tags(tx, tenant, *kind, arn, tags),
         Write::DeleteResource { kind, arn } => delete_resource(tx, tenant, *kind, arn),
         Write::ExpectResource {
             kind,
@@ -908,7 +910,7 @@ fn insert_resource(
     Ok(())
 }
 
-/// Inserts or replaces a resource, moving its revision on.
+/// Inserts or replaces a resource, moving its revision on; a replaced one keeps its tags.
 fn put_resource(
     tx: &Tx<'_>,
     tenant: &Tenant,
@@ -920,7 +922,71 @@ fn put_resource(
                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                ON CONFLICT (account, region, kind, arn)
                DO UPDATE SET body = excluded.body, status = excluded.status, revision = revision + 1";
-    write_resource(tx, sql, tenant, kind, arn, body)?;
+    let pointer = kind.tags_pointer();
+    let kept = match stored_body(tx, tenant, kind, arn)? {
+        Some(stored) => stored.pointer(pointer).cloned(),
+        None => None,
+    };
+    match kept {
+        Some(tags) if body.pointer(pointer) != Some(&tags) => {
+            let mut body = body.clone();
+            set_at_pointer(&mut body, pointer, tags);
+            write_resource(tx, sql, tenant, kind, arn, &body)?;
+        }
+        _ => {
+            write_resource(tx, sql, tenant, kind, arn, body)?;
+        }
+    }
+    Ok(())
+}
+
+/// The body of a resource as this transaction sees it.
+fn stored_body(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+) -> StoreResult<Option<Value>> {
+    let text: Option<String> = tx
+        .prepare_cached(
+            "SELECT body FROM resources
+             WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+        )?
+        .query_row(
+            params![tenant.account, tenant.region, kind.as_str(), arn],
+            |r| r.get(0),
+        )
+        .optional()?;
+    text.as_deref().map(parse_json).transpose()
+}
+
+/// Replaces a resource's tags, moving its revision on; conflicts if it is gone.
+fn set_tags(
+    tx: &Tx<'_>,
+    tenant: &Tenant,
+    kind: ResourceKind,
+    arn: &str,
+    tags: &Value,
+) -> StoreResult<()> {
+    let Some(mut body) = stored_body(tx, tenant, kind, arn)? else {
+        return Err(StoreError::Conflict(format!("{arn} is gone")));
+    };
+    set_at_pointer(&mut body, kind.tags_pointer(), tags.clone());
+    let n = tx
+        .prepare_cached(
+            "UPDATE resources SET body = ?5, revision = revision + 1
+             WHERE account = ?1 AND region = ?2 AND kind = ?3 AND arn = ?4",
+        )?
+        .execute(params![
+            tenant.account,
+            tenant.region,
+            kind.as_str(),
+            arn,
+            body.to_string()
+        ])?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!("{arn} is gone")));
+    }
     Ok(())
 }
 

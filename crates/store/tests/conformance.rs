@@ -5,7 +5,7 @@
 //! Concurrency cases run their callers as tasks on a multi-threaded runtime and check that
 //! the outcome is one a serial order of the batches gives.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use std::future::Future;
 use std::sync::Arc;
 use stepwise_store::{
@@ -262,6 +262,90 @@ async fn puts_move_the_revision_and_expect_guards_it(store: Arc<dyn Store>) {
             .apply(&other_region(), &[expect(r2.revision + 1)])
             .await
     ));
+}
+
+async fn tags_change_only_through_set_tags(store: Arc<dyn Store>) {
+    let t = tenant();
+    let kind = ResourceKind::Image;
+    let body = |status: &str, tags: Value| json!({"image": {"arn": IMAGE, "state": {"status": status}, "tags": tags}});
+    let get = || async { store.get_resource(&t, kind, IMAGE).await.unwrap().unwrap() };
+    // A put of a new resource stores the tags it carries.
+    let put = |status: &str, tags: Value| Write::PutResource {
+        kind,
+        arn: IMAGE.into(),
+        body: body(status, tags),
+    };
+    store
+        .apply(&t, &[put("PENDING", json!({"a": "1"}))])
+        .await
+        .unwrap();
+    assert_eq!(get().await.body, body("PENDING", json!({"a": "1"})));
+    let set = |tags: Value| Write::SetTags {
+        kind,
+        arn: IMAGE.into(),
+        tags,
+    };
+    let r1 = get().await;
+    store
+        .apply(&t, &[set(json!({"a": "1", "b": ""}))])
+        .await
+        .unwrap();
+    let r2 = get().await;
+    assert!(r2.revision > r1.revision, "a tag change moves the revision");
+    assert_eq!(r2.body, body("PENDING", json!({"a": "1", "b": ""})));
+    // A writer holding the body from before the change moves the image on: the status is
+    // its, the tags stay those set.
+    store
+        .apply(&t, &[put("BUILDING", json!({"a": "1"}))])
+        .await
+        .unwrap();
+    assert_eq!(
+        get().await.body,
+        body("BUILDING", json!({"a": "1", "b": ""}))
+    );
+    // Tags set where the body had none are created; a guard of an older revision fails
+    // the batch.
+    let stale = Write::ExpectResource {
+        kind,
+        arn: IMAGE.into(),
+        revision: r1.revision,
+    };
+    assert!(is_conflict(store.apply(&t, &[stale, set(json!({}))]).await));
+    store.apply(&t, &[set(json!({}))]).await.unwrap();
+    assert_eq!(get().await.body, body("BUILDING", json!({})));
+    // Tags of what is gone, or in another tenancy, cannot be set.
+    assert!(is_conflict(
+        store
+            .apply(&other_region(), &[set(json!({"x": "y"}))])
+            .await
+    ));
+    let recipe = Write::SetTags {
+        kind: ResourceKind::ImageRecipe,
+        arn: "arn:none".into(),
+        tags: json!({}),
+    };
+    assert!(is_conflict(store.apply(&t, &[recipe]).await));
+    store
+        .apply(&t, &[insert(ResourceKind::ImageRecipe, "arn:r", 1)])
+        .await
+        .unwrap();
+    store
+        .apply(
+            &t,
+            &[Write::SetTags {
+                kind: ResourceKind::ImageRecipe,
+                arn: "arn:r".into(),
+                tags: json!({"k": "v"}),
+            }],
+        )
+        .await
+        .unwrap();
+    let r = store
+        .get_resource(&t, ResourceKind::ImageRecipe, "arn:r")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.body, json!({"arn": "arn:r", "n": 1, "tags": {"k": "v"}}));
 }
 
 async fn a_delete_of_what_is_gone_conflicts(store: Arc<dyn Store>) {
@@ -1171,6 +1255,7 @@ macro_rules! every_case {
                 a_resource_is_inserted_once,
                 a_failed_guard_rolls_back_the_whole_batch,
                 puts_move_the_revision_and_expect_guards_it,
+                tags_change_only_through_set_tags,
                 a_delete_of_what_is_gone_conflicts,
                 resources_list_in_arn_order_per_tenancy_and_kind,
                 a_prefix_read_returns_exactly_the_arns_under_it,

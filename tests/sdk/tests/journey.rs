@@ -305,3 +305,138 @@ async fn regions_are_separate_tenancies() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_and_updates_as_infrastructure_as_code_makes_them() {
+    let server = Server::start().await;
+    let client = server.client();
+    let (recipe, infra) = prerequisites(&client).await;
+    client
+        .tag_resource()
+        .resource_arn(&infra)
+        .tags("team", "build")
+        .tags("cost/centre", "a b")
+        .send()
+        .await
+        .unwrap();
+    client
+        .untag_resource()
+        .resource_arn(&infra)
+        .tag_keys("cost/centre")
+        .tag_keys("absent")
+        .send()
+        .await
+        .unwrap();
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(&infra)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tags.tags().unwrap().get("team").map(String::as_str),
+        Some("build")
+    );
+    assert!(tags.tags().unwrap().get("cost/centre").is_none());
+
+    let updated = client
+        .update_infrastructure_configuration()
+        .infrastructure_configuration_arn(&infra)
+        .instance_profile_name("FromTheRustSdk")
+        .instance_types("c5.large")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.infrastructure_configuration_arn(),
+        Some(infra.as_str())
+    );
+    assert!(updated.request_id().is_some() && updated.client_token().is_some());
+    let got = client
+        .get_infrastructure_configuration()
+        .infrastructure_configuration_arn(&infra)
+        .send()
+        .await
+        .unwrap();
+    let config = got.infrastructure_configuration().unwrap();
+    assert_eq!(config.instance_profile_name(), Some("FromTheRustSdk"));
+    assert_eq!(config.instance_types(), ["c5.large"]);
+    assert!(config.date_updated().is_some());
+    assert_eq!(
+        config.tags().unwrap().get("team").map(String::as_str),
+        Some("build")
+    );
+
+    // An image is tagged under its build version ARN, slashes and all.
+    let image = client
+        .create_image()
+        .image_recipe_arn(recipe)
+        .infrastructure_configuration_arn(&infra)
+        .send()
+        .await
+        .unwrap();
+    let arn = image.image_build_version_arn().unwrap();
+    assert_eq!(wait_for_image(&client, arn).await, "AVAILABLE");
+    client
+        .tag_resource()
+        .resource_arn(arn)
+        .tags("release", "candidate")
+        .send()
+        .await
+        .unwrap();
+    let got = client
+        .get_image()
+        .image_build_version_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.image()
+            .unwrap()
+            .tags()
+            .unwrap()
+            .get("release")
+            .map(String::as_str),
+        Some("candidate")
+    );
+
+    let err = client
+        .tag_resource()
+        .resource_arn(&infra)
+        .tags("aws:reserved", "x")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err
+        .as_service_error()
+        .is_some_and(|e| e.is_invalid_parameter_exception()));
+    let err = client
+        .list_tags_for_resource()
+        .resource_arn(infra.replace(":us-east-1:", ":eu-west-1:"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err
+        .as_service_error()
+        .is_some_and(|e| e.is_resource_not_found_exception()));
+    let err = client
+        .update_distribution_configuration()
+        .distribution_configuration_arn(
+            infra.replace("infrastructure-configuration", "distribution-configuration"),
+        )
+        .distributions(
+            aws_sdk_imagebuilder::types::Distribution::builder()
+                .region("us-east-1")
+                .ami_distribution_configuration(
+                    aws_sdk_imagebuilder::types::AmiDistributionConfiguration::builder()
+                        .name("out-{{imagebuilder:buildDate}}")
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ResourceNotFoundException"));
+}

@@ -1,9 +1,9 @@
 //! Distribution configurations: CreateDistributionConfiguration,
-//! GetDistributionConfiguration, ListDistributionConfigurations,
+//! UpdateDistributionConfiguration, GetDistributionConfiguration, ListDistributionConfigurations,
 //! DeleteDistributionConfiguration (spec §4.4): the family's rules, on the generic
 //! operations of [`super::family`].
 
-use super::family::{self, snapshot_of, ListedResource, StoredResource};
+use super::family::{self, snapshot_of, ListedResource, StoredResource, UpdatedResource};
 use super::stored::stored_body;
 use super::typed;
 use crate::ctx::Ctx;
@@ -15,7 +15,8 @@ use stepwise_api::model::{
     DeleteDistributionConfigurationRequest, DeleteDistributionConfigurationResponse, Distribution,
     DistributionConfigurationSummary, GetDistributionConfigurationRequest,
     GetDistributionConfigurationResponse, ListDistributionConfigurationsRequest,
-    ListDistributionConfigurationsResponse,
+    ListDistributionConfigurationsResponse, UpdateDistributionConfigurationRequest,
+    UpdateDistributionConfigurationResponse,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult};
@@ -107,6 +108,30 @@ impl StoredResource for DistributionConfiguration {
     }
 }
 
+impl UpdatedResource for DistributionConfiguration {
+    type Update = UpdateDistributionConfigurationRequest;
+    type UpdateOutput = UpdateDistributionConfigurationResponse;
+
+    fn update_arn(input: &Self::Update) -> &str {
+        input
+            .distribution_configuration_arn
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    fn as_create(input: &Self::Update, stored: &Value) -> ApiResult<Self::Create> {
+        let stored: model::DistributionConfiguration = typed(stored)?;
+        Ok(CreateDistributionConfigurationRequest {
+            name: stored.name,
+            description: input.description.clone(),
+            distributions: input.distributions.clone(),
+            tags: stored.tags,
+            client_token: input.client_token.clone(),
+            dry_run: None,
+        })
+    }
+}
+
 impl ListedResource for DistributionConfiguration {
     type List = ListDistributionConfigurationsRequest;
     type ListOutput = ListDistributionConfigurationsResponse;
@@ -145,6 +170,13 @@ pub async fn create_distribution_configuration(
     input: &CreateDistributionConfigurationRequest,
 ) -> ApiResult<CreateDistributionConfigurationResponse> {
     family::create::<DistributionConfiguration>(ctx, input).await
+}
+
+pub async fn update_distribution_configuration(
+    ctx: &Ctx<'_>,
+    input: &UpdateDistributionConfigurationRequest,
+) -> ApiResult<UpdateDistributionConfigurationResponse> {
+    family::update::<DistributionConfiguration>(ctx, input).await
 }
 
 pub async fn get_distribution_configuration(
@@ -340,5 +372,59 @@ mod tests {
             json!({"distributionConfigurationArn": other}),
         );
         assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+    }
+
+    #[test]
+    fn update_is_checked_as_a_create_and_replaces_the_distributions() {
+        let kit = Kit::new();
+        let mut first = input("Rolling", json!([ami("us-east-1")]));
+        first["description"] = json!("one region");
+        first["tags"] = json!({"k": "v"});
+        kit.ok("CreateDistributionConfiguration", first);
+        let arn = dist_arn("rolling");
+        let get = || {
+            kit.ok(
+                "GetDistributionConfiguration",
+                json!({"distributionConfigurationArn": arn}),
+            )["distributionConfiguration"]
+                .clone()
+        };
+        let before = get();
+        let e = kit.err(
+            "UpdateDistributionConfiguration",
+            json!({"distributionConfigurationArn": arn, "clientToken": "u1",
+                   "distributions": [ami("eu-west-1"), ami("eu-west-1")]}),
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidParameterValue);
+        assert!(e.message.contains("'distributions[1]'"), "{}", e.message);
+        assert_eq!(get(), before);
+        kit.clock.advance(1_000);
+        let out = kit.ok(
+            "UpdateDistributionConfiguration",
+            json!({"distributionConfigurationArn": arn, "clientToken": "u2",
+                   "distributions": [ami("eu-west-1"), ami("us-west-2")]}),
+        );
+        assert_eq!(
+            out,
+            json!({"clientToken": "u2", "distributionConfigurationArn": arn})
+        );
+        let after = get();
+        let regions: Vec<&str> = after["distributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["region"].as_str().unwrap())
+            .collect();
+        assert_eq!(regions, ["eu-west-1", "us-west-2"]);
+        assert!(after.get("description").is_none());
+        assert_eq!(after["name"], json!("Rolling"));
+        assert_eq!(after["tags"], json!({"k": "v"}));
+        assert_eq!(after["dateCreated"], before["dateCreated"]);
+        assert_eq!(after["dateUpdated"], json!("2026-03-04T10:15:31.042Z"));
+        let listed = kit.ok("ListDistributionConfigurations", json!({}));
+        assert_eq!(
+            listed["distributionConfigurationSummaryList"][0]["regions"],
+            json!(["eu-west-1", "us-west-2"])
+        );
     }
 }

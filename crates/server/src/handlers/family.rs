@@ -7,7 +7,8 @@
 
 use super::filters::Filters;
 use super::stored::{
-    commit_create, delete_unused, ensure_absent, get_body, stop_if_dry_run, stored_body,
+    commit_create, delete_unused, ensure_absent, get_body, get_guarded, stop_if_dry_run,
+    stored_body,
 };
 use super::typed;
 use crate::ctx::Ctx;
@@ -19,9 +20,10 @@ use serde_json::{json, Map, Value};
 use stepwise_api::arn::{self, normalize_name};
 use stepwise_api::members::{Filtered, Idempotent, Named, Paged};
 use stepwise_api::model::{Filter, LatestVersionReferences};
+use stepwise_api::time::format_millis;
 use stepwise_api::ApiResult;
 use stepwise_engine::ImageRecord;
-use stepwise_store::ResourceKind;
+use stepwise_store::{ResourceKind, Write};
 use stepwise_token::OpCode;
 
 /// What a create names: the new resource's ARN and, for versioned families, the
@@ -133,6 +135,45 @@ pub(super) trait ListedResource: StoredResource {
     }
 }
 
+/// A family whose resources an Update replaces in place, with AWS's replace semantics: the
+/// request is the whole new configuration (a member it leaves out is gone), the ARN, name,
+/// `dateCreated` and tags stay, `dateUpdated` is set. Images keep the snapshot they were
+/// built with; builds started later read the new configuration.
+pub(super) trait UpdatedResource: StoredResource {
+    type Update: Idempotent + Serialize;
+    type UpdateOutput: DeserializeOwned;
+
+    /// The ARN an Update input names.
+    fn update_arn(input: &Self::Update) -> &str;
+
+    /// The create input describing what `input` asks for, for the resource stored as
+    /// `stored`: its own name and tags, everything else from `input`. The update is checked
+    /// and drafted as that create would be.
+    fn as_create(input: &Self::Update, stored: &Value) -> ApiResult<Self::Create>;
+}
+
+/// `draft` dated as an update of a resource created at `created`: that `dateCreated`, and
+/// `dateUpdated` `updated`, right after it (the order of the model's shapes).
+fn dated(draft: Value, created: Option<&Value>, updated: String) -> Value {
+    let Value::Object(members) = draft else {
+        return draft;
+    };
+    let mut out = Map::with_capacity(members.len() + 1);
+    for (key, value) in members {
+        match key.as_str() {
+            "dateCreated" => {
+                out.insert(key, created.cloned().unwrap_or(value));
+                out.insert("dateUpdated".into(), json!(updated));
+            }
+            "dateUpdated" => {}
+            _ => {
+                out.insert(key, value);
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 /// Whether an image took its snapshot at `pointer` (e.g. `/imageRecipe/arn`) from `arn`.
 pub(super) fn snapshot_of(image: &ImageRecord, pointer: &str, arn: &str) -> bool {
     image.image.pointer(pointer).and_then(Value::as_str) == Some(arn)
@@ -204,6 +245,40 @@ pub(super) async fn list<F: ListedResource>(
         page_sorted::<F::Summary>(&page, F::KEY_SHAPE, Vec::new())?
     };
     Ok(F::page(items, token))
+}
+
+pub(super) async fn update<F: UpdatedResource>(
+    ctx: &Ctx<'_>,
+    input: &F::Update,
+) -> ApiResult<F::UpdateOutput> {
+    let idem = match Idempotency::check(ctx, input).await? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let arn = F::update_arn(input);
+    let (stored, guard) = get_guarded(ctx, F::KIND, arn).await?;
+    let create = F::as_create(input, &stored)?;
+    F::check(ctx, &create)?;
+    let draft = F::draft(ctx, &create, arn)?;
+    let body = dated(draft, stored.get("dateCreated"), format_millis(ctx.now()));
+    let reply = json!({
+        "clientToken": input.client_token().unwrap_or_default(),
+        F::ARN_MEMBER: arn,
+    });
+    let response: F::UpdateOutput = typed(&reply)?;
+    // The guard makes a concurrent update, tag change or delete conflict: decided again,
+    // this update applies on top of the other, or finds the resource gone.
+    let writes = [
+        guard,
+        Write::PutResource {
+            kind: F::KIND,
+            arn: arn.to_string(),
+            body,
+        },
+        idem.record(ctx, &reply)?,
+    ];
+    ctx.state.store.apply(&ctx.tenant, &writes).await?;
+    Ok(response)
 }
 
 pub(super) async fn delete<F: StoredResource>(

@@ -1,10 +1,11 @@
 //! Infrastructure configurations: CreateInfrastructureConfiguration,
-//! GetInfrastructureConfiguration, ListInfrastructureConfigurations,
-//! DeleteInfrastructureConfiguration (spec §4.3): the family's rules, on the generic
+//! UpdateInfrastructureConfiguration, GetInfrastructureConfiguration,
+//! ListInfrastructureConfigurations, DeleteInfrastructureConfiguration (spec §4.3): the family's rules, on the generic
 //! operations of [`super::family`].
 
-use super::family::{self, snapshot_of, ListedResource, StoredResource};
+use super::family::{self, snapshot_of, ListedResource, StoredResource, UpdatedResource};
 use super::stored::stored_body;
+use super::typed;
 use crate::ctx::Ctx;
 use crate::listing::KeyShape;
 use serde_json::Value;
@@ -13,6 +14,7 @@ use stepwise_api::model::{
     DeleteInfrastructureConfigurationRequest, DeleteInfrastructureConfigurationResponse,
     GetInfrastructureConfigurationRequest, GetInfrastructureConfigurationResponse,
     ListInfrastructureConfigurationsRequest, ListInfrastructureConfigurationsResponse,
+    UpdateInfrastructureConfigurationRequest, UpdateInfrastructureConfigurationResponse,
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::ApiResult;
@@ -86,6 +88,43 @@ impl StoredResource for InfrastructureConfiguration {
     }
 }
 
+impl UpdatedResource for InfrastructureConfiguration {
+    type Update = UpdateInfrastructureConfigurationRequest;
+    type UpdateOutput = UpdateInfrastructureConfigurationResponse;
+
+    fn update_arn(input: &Self::Update) -> &str {
+        input
+            .infrastructure_configuration_arn
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    fn as_create(input: &Self::Update, stored: &Value) -> ApiResult<Self::Create> {
+        let stored: model::InfrastructureConfiguration = typed(stored)?;
+        let i = input.clone();
+        Ok(CreateInfrastructureConfigurationRequest {
+            name: stored.name,
+            description: i.description,
+            instance_types: i.instance_types,
+            instance_profile_name: i.instance_profile_name,
+            security_group_ids: i.security_group_ids,
+            subnet_id: i.subnet_id,
+            logging: i.logging,
+            key_pair: i.key_pair,
+            terminate_instance_on_failure: i.terminate_instance_on_failure,
+            terminate_instance_on_completion: i.terminate_instance_on_completion,
+            sns_topic_arn: i.sns_topic_arn,
+            resource_tags: i.resource_tags,
+            instance_metadata_options: i.instance_metadata_options,
+            tags: stored.tags,
+            placement: i.placement,
+            parent_instance: i.parent_instance,
+            client_token: i.client_token,
+            dry_run: None,
+        })
+    }
+}
+
 impl ListedResource for InfrastructureConfiguration {
     type List = ListInfrastructureConfigurationsRequest;
     type ListOutput = ListInfrastructureConfigurationsResponse;
@@ -109,6 +148,13 @@ pub async fn create_infrastructure_configuration(
     input: &CreateInfrastructureConfigurationRequest,
 ) -> ApiResult<CreateInfrastructureConfigurationResponse> {
     family::create::<InfrastructureConfiguration>(ctx, input).await
+}
+
+pub async fn update_infrastructure_configuration(
+    ctx: &Ctx<'_>,
+    input: &UpdateInfrastructureConfigurationRequest,
+) -> ApiResult<UpdateInfrastructureConfigurationResponse> {
+    family::update::<InfrastructureConfiguration>(ctx, input).await
 }
 
 pub async fn get_infrastructure_configuration(
@@ -304,5 +350,91 @@ mod tests {
             json!({"infrastructureConfigurationArn": alpha}),
         );
         assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+    }
+
+    #[test]
+    fn update_replaces_the_configuration_and_keeps_name_dates_and_tags() {
+        let kit = Kit::new();
+        let mut first = input("Updated One");
+        first["description"] = json!("first");
+        first["subnetId"] = json!("subnet-1");
+        first["tags"] = json!({"team": "a"});
+        kit.ok("CreateInfrastructureConfiguration", first);
+        let arn = infra_arn("updated-one");
+        kit.ok(
+            "TagResource",
+            json!({"resourceArn": arn, "tags": {"later": "b"}}),
+        );
+        let get = || {
+            kit.ok(
+                "GetInfrastructureConfiguration",
+                json!({"infrastructureConfigurationArn": arn}),
+            )["infrastructureConfiguration"]
+                .clone()
+        };
+        let before = get();
+        kit.clock.advance(61_000);
+        let update = json!({
+            "infrastructureConfigurationArn": arn,
+            "instanceProfileName": "OtherProfile",
+            "instanceTypes": ["c5.xlarge"],
+            "terminateInstanceOnFailure": false,
+            "clientToken": "u1",
+        });
+        let out = kit.ok("UpdateInfrastructureConfiguration", update.clone());
+        assert_eq!(
+            out,
+            json!({"clientToken": "u1", "infrastructureConfigurationArn": arn})
+        );
+        let after = get();
+        let keys: Vec<&str> = after
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "arn",
+                "name",
+                "instanceTypes",
+                "instanceProfileName",
+                "terminateInstanceOnFailure",
+                "dateCreated",
+                "dateUpdated",
+                "tags"
+            ]
+        );
+        assert_eq!(after["name"], json!("Updated One"));
+        assert_eq!(after["dateCreated"], before["dateCreated"]);
+        assert_eq!(after["dateUpdated"], json!("2026-03-04T10:16:31.042Z"));
+        assert_eq!(after["tags"], json!({"team": "a", "later": "b"}));
+        // What the update leaves out is gone (replace semantics).
+        assert!(after.get("description").is_none() && after.get("subnetId").is_none());
+
+        // The same token replays; with other parameters it is refused.
+        assert_eq!(
+            kit.ok("UpdateInfrastructureConfiguration", update.clone()),
+            out
+        );
+        let mut other = update.clone();
+        other["instanceProfileName"] = json!("Third");
+        let e = kit.err("UpdateInfrastructureConfiguration", other);
+        assert_eq!(e.kind, ErrorKind::IdempotentParameterMismatch);
+
+        let e = kit.err(
+            "UpdateInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": infra_arn("none"),
+                   "instanceProfileName": "p", "clientToken": "u2"}),
+        );
+        assert_eq!(e.kind, ErrorKind::ResourceNotFound);
+        let e = kit.err(
+            "UpdateInfrastructureConfiguration",
+            json!({"infrastructureConfigurationArn": arn, "clientToken": "u3"}),
+        );
+        assert_eq!(e.kind, ErrorKind::InvalidRequest);
+        assert!(e.message.contains("instanceProfileName"), "{}", e.message);
+        assert_eq!(get(), after, "a refused update changes nothing");
     }
 }

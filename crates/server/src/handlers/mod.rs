@@ -15,6 +15,7 @@ mod images;
 mod infrastructure;
 mod recipes;
 mod stored;
+mod tags;
 #[cfg(test)]
 pub(crate) mod testkit;
 mod workflows;
@@ -37,6 +38,7 @@ use executions::*;
 use images::*;
 use infrastructure::*;
 use recipes::*;
+use tags::*;
 use workflows::*;
 
 /// A response body: a JSON value (the protocol layer adds `requestId` where the output

@@ -178,22 +178,27 @@ pub(super) async fn delete_unused(
             format!("The resource '{arn_text}' is in use by image '{image}'."),
         ));
     }
-    ctx.state
-        .store
-        .apply(
-            &ctx.tenant,
-            &[
-                Write::ExpectResource {
-                    kind,
-                    arn: resource.arn.clone(),
-                    revision: resource.revision,
-                },
-                Write::DeleteResource {
-                    kind,
-                    arn: resource.arn,
-                },
-            ],
-        )
-        .await?;
+    let delete = Write::DeleteResource {
+        kind,
+        arn: resource.arn.clone(),
+    };
+    apply_as_read(ctx, kind, &resource, delete).await
+}
+
+/// Commits `write` to a resource decided on as it was read: guarded by the revision read, so
+/// that if the resource changed or went meanwhile the batch conflicts, and the operation is
+/// decided again on a fresh read.
+pub(super) async fn apply_as_read(
+    ctx: &Ctx<'_>,
+    kind: ResourceKind,
+    read: &Resource,
+    write: Write,
+) -> ApiResult<()> {
+    let guard = Write::ExpectResource {
+        kind,
+        arn: read.arn.clone(),
+        revision: read.revision,
+    };
+    ctx.state.store.apply(&ctx.tenant, &[guard, write]).await?;
     Ok(())
 }

@@ -15,6 +15,8 @@ pub const START_MS: i64 = 1_772_619_330_042; // 2026-03-04T10:15:30.042Z
 
 pub struct Kit {
     pub state: AppState,
+    /// The state's clock, which only the tests move.
+    pub clock: ManualClock,
     path: PathBuf,
     /// Runs the async handlers for the synchronous tests.
     runtime: tokio::runtime::Runtime,
@@ -43,7 +45,7 @@ impl Kit {
         let state = AppState {
             store,
             engine,
-            clock: Arc::new(clock),
+            clock: Arc::new(clock.clone()),
             tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [7; 32]))),
             config: Arc::new(ServerConfig::default()),
         };
@@ -53,6 +55,7 @@ impl Kit {
             .expect("a test runtime");
         Kit {
             state,
+            clock,
             path,
             runtime,
         }
