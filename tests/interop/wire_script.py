@@ -489,6 +489,47 @@ def run(endpoint: str) -> list[dict[str, Any]]:
         "distributionConfigurationArn", doomed_dist))
     call("DeleteDistributionConfiguration missing", "DELETE", "/DeleteDistributionConfiguration")
 
+    # ---- in-place updates (of resources no image uses) --------------------------------------------
+    updated = call("CreateInfrastructureConfiguration to update", "PUT", "/CreateInfrastructureConfiguration",
+                   {**ip, "name": "wire-updated", "description": "before", "tags": {"a": "1"},
+                    "clientToken": "in-token-5"})["infrastructureConfigurationArn"]
+    up = {"infrastructureConfigurationArn": updated, "instanceProfileName": "OtherProfile",
+          "instanceTypes": ["c5.large"], "clientToken": "up-token-1"}
+    call("UpdateInfrastructureConfiguration", "PUT", "/UpdateInfrastructureConfiguration", up)
+    call("UpdateInfrastructureConfiguration same token replayed", "PUT", "/UpdateInfrastructureConfiguration", up)
+    call("UpdateInfrastructureConfiguration same token other params", "PUT", "/UpdateInfrastructureConfiguration",
+         {**up, "instanceProfileName": "Third"})
+    call("UpdateInfrastructureConfiguration unknown", "PUT", "/UpdateInfrastructureConfiguration",
+         {**up, "infrastructureConfigurationArn": f"{US}:infrastructure-configuration/no-such-infra",
+          "clientToken": "up-token-2"})
+    call("UpdateInfrastructureConfiguration missing instanceProfileName", "PUT", "/UpdateInfrastructureConfiguration",
+         {"infrastructureConfigurationArn": updated, "clientToken": "up-token-3"})
+    call("GetInfrastructureConfiguration updated", "GET", "/GetInfrastructureConfiguration" + q(
+        "infrastructureConfigurationArn", updated))
+    updated_dist = call("CreateDistributionConfiguration to update", "PUT", "/CreateDistributionConfiguration",
+                        {**dp, "name": "wire-updated", "clientToken": "di-token-5"})["distributionConfigurationArn"]
+    ud = {"distributionConfigurationArn": updated_dist, "clientToken": "ud-token-1",
+          "distributions": [{"region": "eu-west-1", "amiDistributionConfiguration": {"name": "eu {{imagebuilder:buildDate}}"}}]}
+    call("UpdateDistributionConfiguration", "PUT", "/UpdateDistributionConfiguration", ud)
+    call("UpdateDistributionConfiguration duplicate region", "PUT", "/UpdateDistributionConfiguration",
+         {**ud, "distributions": ud["distributions"] * 2, "clientToken": "ud-token-2"})
+    call("GetDistributionConfiguration updated", "GET", "/GetDistributionConfiguration" + q(
+        "distributionConfigurationArn", updated_dist))
+
+    # ---- tags: the ARN is one percent-encoded path label ------------------------------------------
+    tags_path = "/tags/" + urllib.parse.quote(updated, safe="")
+    call("TagResource", "POST", tags_path, {"tags": {"b": "2", "a": "changed"}})
+    call("ListTagsForResource", "GET", tags_path)
+    call("UntagResource", "DELETE", tags_path + "?tagKeys=a&tagKeys=absent")
+    call("ListTagsForResource after untag", "GET", tags_path)
+    call("TagResource aws prefix", "POST", tags_path, {"tags": {"aws:x": "1"}})
+    call("TagResource more than 50", "POST", tags_path, {"tags": {f"k{i:02}": "v" for i in range(50)}})
+    call("TagResource empty tags", "POST", tags_path, {"tags": {}})
+    call("TagResource unknown", "POST", "/tags/" + urllib.parse.quote(
+        f"{US}:infrastructure-configuration/no-such-infra", safe=""), {"tags": {"k": "v"}})
+    call("ListTagsForResource bad arn", "GET", "/tags/not-an-arn")
+    call("UntagResource missing tagKeys", "DELETE", tags_path)
+
     # ---- images: a default build ------------------------------------------------------------------
     im = {"imageRecipeArn": recipe, "infrastructureConfigurationArn": infra, "tags": {"team": "wire"},
           "clientToken": "im-token-1"}

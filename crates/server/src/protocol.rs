@@ -178,18 +178,25 @@ async fn read_body(body: Body, limit: usize) -> ApiResult<Map<String, Value>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(
-            ErrorKind::InvalidRequest,
-            format!("The request body is not valid JSON: {e}."),
-        )
-    })?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(ErrorKind::InvalidRequest, json_error_message(&e)))?;
     match value {
         Value::Object(map) => Ok(map),
         _ => Err(ApiError::new(
             ErrorKind::InvalidRequest,
             "The request body must be a JSON object.",
         )),
+    }
+}
+
+/// A malformed body in the service's words: what is wrong and where, not the parser's.
+fn json_error_message(e: &serde_json::Error) -> String {
+    let at = format!("line {}, column {}", e.line(), e.column());
+    match e.classify() {
+        serde_json::error::Category::Eof => {
+            format!("The request body is not valid JSON: it ends at {at}, before the JSON value is complete.")
+        }
+        _ => format!("The request body is not valid JSON: unexpected character at {at}."),
     }
 }
 
@@ -277,6 +284,24 @@ mod tests {
             ["arn:aws:imagebuilder:us-east-1:1+x", "second"]
         );
         assert!(query_values(q, "missing").is_empty());
+    }
+
+    #[test]
+    fn malformed_bodies_are_described_in_the_services_words() {
+        let message =
+            |body: &str| json_error_message(&serde_json::from_str::<Value>(body).unwrap_err());
+        assert_eq!(
+            message("{bad"),
+            "The request body is not valid JSON: unexpected character at line 1, column 2."
+        );
+        assert_eq!(
+            message("{\"a\":\n [1,"),
+            "The request body is not valid JSON: it ends at line 2, column 4, before the JSON value is complete."
+        );
+        assert_eq!(
+            message("{} x"),
+            "The request body is not valid JSON: unexpected character at line 1, column 4."
+        );
     }
 
     #[test]

@@ -7,10 +7,13 @@ use stepwise_api::{ApiError, ApiResult, ErrorKind};
 /// A request's input as its operation's type. It was validated against the model before,
 /// so a mismatch is the caller's: refused as a bad request.
 pub(crate) fn input<'a, T: Deserialize<'a>>(value: &'a Value) -> ApiResult<T> {
-    T::deserialize(value).map_err(|e| {
+    // The validator has named the member of anything the model refuses; what is left is a
+    // value the model's shape allows but its Rust type cannot hold (an integer past i32,
+    // say), worded without the decoder's vocabulary.
+    T::deserialize(value).map_err(|_| {
         ApiError::new(
             ErrorKind::InvalidRequest,
-            format!("The request does not fit the operation's input: {e}."),
+            "The request holds a value outside the range its member allows.",
         )
     })
 }

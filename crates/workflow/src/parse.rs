@@ -62,26 +62,51 @@ fn parse_yaml(data: &str) -> Result<Value> {
         merge_keys: serde_saphyr::MergeKeyPolicy::AsOrdinary,
         with_snippet: false,
     };
-    serde_saphyr::from_str_with_options::<Value>(data, options).map_err(|e| {
-        let e = e.without_snippet();
-        if let serde_saphyr::Error::DuplicateMappingKey {
+    serde_saphyr::from_str_with_options::<Value>(data, options)
+        .map_err(|e| DocumentError::Syntax(yaml_error_message(e.without_snippet())))
+}
+
+/// A YAML error in the service's words: what is wrong and where, never the parser's Rust
+/// vocabulary (a null key is "cannot deserialize null into string; use Option<String>" to
+/// the parser).
+fn yaml_error_message(e: &serde_saphyr::Error) -> String {
+    use serde_saphyr::Error as E;
+    let at = |l: &serde_saphyr::Location| format!("line {}, column {}", l.line(), l.column());
+    match e {
+        E::DuplicateMappingKey {
             key: Some(key),
             location,
-        } = e
-        {
-            return DocumentError::Syntax(format!(
-                "The workflow document has a duplicate key '{key}' at line {}, column {}.",
-                location.line(),
-                location.column()
-            ));
+        } => format!(
+            "The workflow document has a duplicate key '{key}' at {}.",
+            at(location)
+        ),
+        E::NullIntoString { location } => format!(
+            "The workflow document is not valid YAML: the mapping key at {} is empty; every key must be a string.",
+            at(location)
+        ),
+        E::Unexpected { location, .. } => format!(
+            "The workflow document is not valid YAML: the mapping key at {} is a list or a mapping; every key must be a string.",
+            at(location)
+        ),
+        E::NonFiniteFloat { value, location } => format!(
+            "The workflow document is not valid YAML: the number '{value}' at {} is not a finite number.",
+            at(location)
+        ),
+        E::RecursiveReferencesRequireWeakTypes { location } => format!(
+            "The workflow document is not valid YAML: the alias at {} refers to a node that contains it.",
+            at(location)
+        ),
+        other => {
+            // The parser's own descriptions of syntax errors ("unclosed bracket '[' at line 1,
+            // column 35") are in YAML's terms already.
+            let text = other.to_string();
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!(
+                "The workflow document is not valid YAML: {}.",
+                text.trim_end_matches('.')
+            )
         }
-        let text = e.to_string();
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        DocumentError::Syntax(format!(
-            "The workflow document is not valid YAML: {}.",
-            text.trim_end_matches('.')
-        ))
-    })
+    }
 }
 
 fn check_known_keys(map: &Map<String, Value>, known: &[&str], owner: &str) -> Result<()> {

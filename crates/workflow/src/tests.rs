@@ -338,6 +338,20 @@ fn yaml_syntax_errors() {
 }
 
 #[test]
+fn yaml_errors_speak_yaml_not_rust() {
+    for (doc, expected) in [
+        ("steps: [:", "The workflow document is not valid YAML: the mapping key at line 1, column 9 is empty; every key must be a string."),
+        ("~: 1", "The workflow document is not valid YAML: the mapping key at line 1, column 1 is empty; every key must be a string."),
+        ("? [a]\n: b", "The workflow document is not valid YAML: the mapping key at line 1, column 3 is a list or a mapping; every key must be a string."),
+        ("a: .nan", "The workflow document is not valid YAML: the number '.nan' at line 1, column 4 is not a finite number."),
+        ("&a [*a]", "The workflow document is not valid YAML: the alias at line 1, column 5 refers to a node that contains it."),
+        ("a: 'x", "The workflow document is not valid YAML: unclosed quote at line 1, column 4."),
+    ] {
+        assert_eq!(build_err(doc), expected, "{doc:?}");
+    }
+}
+
+#[test]
 fn duplicate_keys_are_rejected() {
     assert_eq!(
         build_err("schemaVersion: 1.0\nschemaVersion: 1.0\nsteps: []\n"),

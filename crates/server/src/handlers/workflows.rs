@@ -401,12 +401,6 @@ pub async fn list_workflows(
         input.filters.as_deref().unwrap_or_default(),
         &["name", "version", "description", "type"],
     )?;
-    if matches!(owner, "Shared" | "ThirdParty") {
-        return Err(ApiError::invalid_param(
-            "owner",
-            &format!("Listing workflows owned by '{owner}' is not supported."),
-        ));
-    }
     if by_name && filters.has("version") {
         return Err(ApiError::invalid_param(
             "filters",
@@ -457,8 +451,20 @@ pub async fn list_workflows(
     } else {
         Grouping::Version
     };
+    // Every owner the model allows is listed alike in every List (README, "owner"): the
+    // caller's own workflows, Amazon's managed ones, and none shared with it or sold to it.
     let (items, token) = match owner {
-        "Amazon" | "AWSMarketplace" => {
+        "Self" => {
+            page_by_key(
+                &page,
+                ResourceKind::Workflow,
+                KeyShape::NAME_TYPE_VERSION,
+                grouping,
+                |r, _| Ok(WorkflowBuild::from_body(&r.body).and_then(shown)),
+            )
+            .await?
+        }
+        _ => {
             let builds = if owner == "Amazon" {
                 managed_builds(&ctx.tenant.region)
             } else {
@@ -471,16 +477,6 @@ pub async fn list_workflows(
             );
             let items = best.into_iter().filter_map(shown).collect();
             page_sorted(&page, KeyShape::NAME_TYPE_VERSION, items)?
-        }
-        _ => {
-            page_by_key(
-                &page,
-                ResourceKind::Workflow,
-                KeyShape::NAME_TYPE_VERSION,
-                grouping,
-                |r, _| Ok(WorkflowBuild::from_body(&r.body).and_then(shown)),
-            )
-            .await?
         }
     };
     Ok(ListWorkflowsResponse {
