@@ -1,9 +1,11 @@
-//! Workflow documents: parsing and validation (§5), reference resolution and `if`
-//! evaluation (§5.6–§5.8), runtime parameters (§8.2) and the Amazon-managed workflows (§7).
-//! Pure: no I/O, no clock.
+//! Image Builder's document languages. Workflow documents: parsing and validation (§5),
+//! reference resolution and `if` evaluation (§5.6–§5.8), runtime parameters (§8.2) and the
+//! Amazon-managed workflows (§7). AWSTOE component documents and the Amazon-managed
+//! components ([`component`]). Pure: no I/O, no clock.
 #![forbid(unsafe_code)]
 
 mod coerce;
+pub mod component;
 mod error;
 mod eval;
 mod machine;

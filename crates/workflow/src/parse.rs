@@ -53,8 +53,9 @@ fn show(value: &Value) -> String {
     }
 }
 
-/// Parses YAML (1.2 core schema, duplicate keys rejected) into an order-preserving value.
-fn parse_yaml(data: &str) -> Result<Value> {
+/// Parses YAML (1.2 core schema, duplicate keys rejected) into an order-preserving value;
+/// `what` names the document in messages ("workflow document", "component document").
+pub(crate) fn parse_yaml(data: &str, what: &str) -> Result<Value> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         underscored_numbers_as_strings: true,
@@ -63,13 +64,13 @@ fn parse_yaml(data: &str) -> Result<Value> {
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options::<Value>(data, options)
-        .map_err(|e| DocumentError::Syntax(yaml_error_message(e.without_snippet())))
+        .map_err(|e| DocumentError::Syntax(yaml_error_message(e.without_snippet(), what)))
 }
 
 /// A YAML error in the service's words: what is wrong and where, never the parser's Rust
 /// vocabulary (a null key is "cannot deserialize null into string; use Option<String>" to
 /// the parser).
-fn yaml_error_message(e: &serde_saphyr::Error) -> String {
+fn yaml_error_message(e: &serde_saphyr::Error, what: &str) -> String {
     use serde_saphyr::Error as E;
     let at = |l: &serde_saphyr::Location| format!("line {}, column {}", l.line(), l.column());
     match e {
@@ -77,23 +78,23 @@ fn yaml_error_message(e: &serde_saphyr::Error) -> String {
             key: Some(key),
             location,
         } => format!(
-            "The workflow document has a duplicate key '{key}' at {}.",
+            "The {what} has a duplicate key '{key}' at {}.",
             at(location)
         ),
         E::NullIntoString { location } => format!(
-            "The workflow document is not valid YAML: the mapping key at {} is empty; every key must be a string.",
+            "The {what} is not valid YAML: the mapping key at {} is empty; every key must be a string.",
             at(location)
         ),
         E::Unexpected { location, .. } => format!(
-            "The workflow document is not valid YAML: the mapping key at {} is a list or a mapping; every key must be a string.",
+            "The {what} is not valid YAML: the mapping key at {} is a list or a mapping; every key must be a string.",
             at(location)
         ),
         E::NonFiniteFloat { value, location } => format!(
-            "The workflow document is not valid YAML: the number '{value}' at {} is not a finite number.",
+            "The {what} is not valid YAML: the number '{value}' at {} is not a finite number.",
             at(location)
         ),
         E::RecursiveReferencesRequireWeakTypes { location } => format!(
-            "The workflow document is not valid YAML: the alias at {} refers to a node that contains it.",
+            "The {what} is not valid YAML: the alias at {} refers to a node that contains it.",
             at(location)
         ),
         other => {
@@ -102,7 +103,7 @@ fn yaml_error_message(e: &serde_saphyr::Error) -> String {
             let text = other.to_string();
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             format!(
-                "The workflow document is not valid YAML: {}.",
+                "The {what} is not valid YAML: {}.",
                 text.trim_end_matches('.')
             )
         }
@@ -144,7 +145,7 @@ pub fn parse_document(data: &str, ty: WorkflowType, max_steps: usize) -> Result<
             "The workflow document is {chars} characters long; the maximum is {MAX_DATA_CHARS}."
         ));
     }
-    let value = parse_yaml(data)?;
+    let value = parse_yaml(data, "workflow document")?;
     let Value::Object(root) = value else {
         return invalid("The workflow document must be a YAML mapping.");
     };
