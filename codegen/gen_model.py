@@ -74,6 +74,12 @@ OPERATIONS = [
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
+    "CreateComponent",
+    "ImportComponent",
+    "GetComponent",
+    "ListComponents",
+    "ListComponentBuildVersions",
+    "DeleteComponent",
 ]
 
 # The kinds of resource document the store keeps (`stepwise_store::ResourceKind`), as
@@ -88,6 +94,7 @@ RESOURCE_KINDS = [
     ("InfrastructureConfiguration", "infrastructure-configuration", None, "/tags"),
     ("DistributionConfiguration", "distribution-configuration", None, "/tags"),
     ("Image", "image", "/image/state/status", "/image/tags"),
+    ("Component", "component", None, "/tags"),
 ]
 
 # The paginated operations and their pagination token codes (`stepwise_token::OpCode`), as
@@ -105,6 +112,8 @@ TOKEN_OPERATIONS = [
     ("ListImageBuildVersions", 9, None),
     ("ListImages", 10,
      "Not in pagination spec §2.4, which predates ListImages: Stepwise's own code."),
+    ("ListComponents", 11, "Stepwise's own code, after the spec's."),
+    ("ListComponentBuildVersions", 12, "Stepwise's own code, after the spec's."),
 ]
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -232,7 +232,7 @@ def run(endpoint: str) -> list[dict[str, Any]]:
     # ---- protocol, routing, tenancy -------------------------------------------------------
     call("health", "GET", "/_stepwise/health")
     call("unknown path", "GET", "/NoSuchOperation")
-    call("out-of-scope CreateComponent", "PUT", "/CreateComponent", {"name": "c"})
+    call("out-of-scope CreateImagePipeline", "PUT", "/CreateImagePipeline", {"name": "c"})
     call("wrong method GET CreateWorkflow", "GET", "/CreateWorkflow")
     call("wrong method POST GetWorkflow", "POST", "/GetWorkflow", {})
     call("trailing slash", "POST", "/ListWorkflows/", {})
@@ -529,6 +529,53 @@ def run(endpoint: str) -> list[dict[str, Any]]:
         f"{US}:infrastructure-configuration/no-such-infra", safe=""), {"tags": {"k": "v"}})
     call("ListTagsForResource bad arn", "GET", "/tags/not-an-arn")
     call("UntagResource missing tagKeys", "DELETE", tags_path)
+
+    # ---- components --------------------------------------------------------------------------------
+    doc = ("schemaVersion: 1.0\nparameters:\n  - Greeting:\n      type: string\n      default: hello\n"
+           "phases:\n  - name: build\n    steps:\n      - name: Say\n        action: ExecuteBash\n"
+           "        inputs:\n          commands: ['echo {{ Greeting }}']\n")
+    cp = {"name": "wire-component", "semanticVersion": "1.0.0", "platform": "Linux", "data": doc,
+          "supportedOsVersions": ["Amazon Linux 2023"], "tags": {"k": "v"}, "clientToken": "co-token-1"}
+    component = call("CreateComponent", "PUT", "/CreateComponent", cp)["componentBuildVersionArn"]
+    call("CreateComponent same token replayed", "PUT", "/CreateComponent", cp)
+    call("CreateComponent same version again", "PUT", "/CreateComponent", {**cp, "clientToken": "co-token-2"})
+    call("CreateComponent dryRun", "PUT", "/CreateComponent", {**cp, "clientToken": "co-token-3", "dryRun": True})
+    call("CreateComponent bad document", "PUT", "/CreateComponent",
+         {**cp, "clientToken": "co-bad-1", "data": doc.replace("ExecuteBash", "RunCommand")})
+    call("CreateComponent not YAML", "PUT", "/CreateComponent", {**cp, "clientToken": "co-bad-2", "data": "phases: ["})
+    call("CreateComponent data and uri", "PUT", "/CreateComponent",
+         {**cp, "clientToken": "co-bad-3", "uri": "s3://bucket/doc.yaml"})
+    call("CreateComponent bash on Windows", "PUT", "/CreateComponent",
+         {**cp, "clientToken": "co-bad-4", "platform": "Windows"})
+    call("CreateComponent missing platform", "PUT", "/CreateComponent",
+         {k: v for k, v in cp.items() if k != "platform"})
+    call("ImportComponent", "PUT", "/ImportComponent",
+         {"name": "wire-imported", "semanticVersion": "1.0.0", "type": "BUILD", "format": "SHELL",
+          "platform": "Linux", "data": "#!/bin/bash\necho imported\n", "clientToken": "ic-token-1"})
+    call("GetComponent", "GET", "/GetComponent" + q("componentBuildVersionArn", component))
+    call("GetComponent wildcard", "GET", "/GetComponent" + q(
+        "componentBuildVersionArn", f"{US}:component/wire-component/x.x.x"))
+    call("GetComponent managed", "GET", "/GetComponent" + q(
+        "componentBuildVersionArn", "arn:aws:imagebuilder:us-east-1:aws:component/reboot-linux/x.x.x"))
+    call("GetComponent imported", "GET", "/GetComponent" + q(
+        "componentBuildVersionArn", f"{US}:component/wire-imported/1.0.0/1"))
+    call("GetComponent unknown", "GET", "/GetComponent" + q(
+        "componentBuildVersionArn", f"{US}:component/no-such-component/1.0.0/1"))
+    call("ListComponents", "POST", "/ListComponents", {})
+    call("ListComponents byName", "POST", "/ListComponents", {"byName": True})
+    call("ListComponents owner Amazon test type", "POST", "/ListComponents",
+         {"owner": "Amazon", "filters": [{"name": "type", "values": ["TEST"]}]})
+    call("ListComponents bad filter", "POST", "/ListComponents", {"filters": [{"name": "color", "values": ["x"]}]})
+    call("ListComponentBuildVersions", "POST", "/ListComponentBuildVersions",
+         {"componentVersionArn": f"{US}:component/wire-component/1.0.0"})
+    call("CreateImageRecipe unknown component parameter", "PUT", "/CreateImageRecipe",
+         {"name": "wire-param-recipe", "semanticVersion": "1.0.0", "parentImage": "ami-0123456789abcdef0",
+          "components": [{"componentArn": component, "parameters": [{"name": "Colour", "value": ["red"]}]}],
+          "clientToken": "rp-param-1"})
+    call("DeleteComponent", "DELETE", "/DeleteComponent" + q("componentBuildVersionArn", component))
+    call("DeleteComponent again", "DELETE", "/DeleteComponent" + q("componentBuildVersionArn", component))
+    call("DeleteComponent managed", "DELETE", "/DeleteComponent" + q(
+        "componentBuildVersionArn", "arn:aws:imagebuilder:us-east-1:aws:component/reboot-linux/1.0.1/1"))
 
     # ---- images: a default build ------------------------------------------------------------------
     im = {"imageRecipeArn": recipe, "infrastructureConfigurationArn": infra, "tags": {"team": "wire"},

@@ -113,6 +113,72 @@ pub struct CancelImageCreationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Component {
+    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "changeDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub change_description: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(
+        rename = "supportedOsVersions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supported_os_versions: Option<Vec<String>>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ComponentState>,
+    #[serde(
+        rename = "parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameters: Option<Vec<ComponentParameterDetail>>,
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(rename = "encrypted", default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<bool>,
+    #[serde(
+        rename = "dateCreated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_created: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(rename = "publisher", default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(rename = "obfuscate", default, skip_serializing_if = "Option::is_none")]
+    pub obfuscate: Option<bool>,
+    #[serde(
+        rename = "productCodes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub product_codes: Option<Vec<ProductCodeListItem>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ComponentConfiguration {
     #[serde(
         rename = "componentArn",
@@ -156,6 +222,124 @@ pub struct ComponentParameter {
     pub name: Option<String>,
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComponentParameterDetail {
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(
+        rename = "defaultValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_value: Option<Vec<String>>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComponentState {
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComponentSummary {
+    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(
+        rename = "supportedOsVersions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supported_os_versions: Option<Vec<String>>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ComponentState>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "changeDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub change_description: Option<String>,
+    #[serde(
+        rename = "dateCreated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_created: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(rename = "publisher", default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(rename = "obfuscate", default, skip_serializing_if = "Option::is_none")]
+    pub obfuscate: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComponentVersion {
+    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(
+        rename = "supportedOsVersions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supported_os_versions: Option<Vec<String>>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(
+        rename = "dateCreated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_created: Option<String>,
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "productCodes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub product_codes: Option<Vec<ProductCodeListItem>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -260,6 +444,78 @@ pub struct ContainerRecipe {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_repository: Option<TargetContainerRepository>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateComponentRequest {
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        rename = "semanticVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub semantic_version: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "changeDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub change_description: Option<String>,
+    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(
+        rename = "supportedOsVersions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supported_os_versions: Option<Vec<String>>,
+    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    #[serde(rename = "uri", default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateComponentResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "componentBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_build_version_arn: Option<String>,
+    #[serde(
+        rename = "latestVersionReferences",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latest_version_references: Option<LatestVersionReferences>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -657,6 +913,28 @@ pub struct CreateWorkflowResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteComponentRequest {
+    #[serde(
+        rename = "componentBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_build_version_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteComponentResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "componentBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_build_version_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeleteDistributionConfigurationRequest {
     #[serde(
         rename = "distributionConfigurationArn",
@@ -1018,6 +1296,30 @@ pub struct Filter {
     pub name: Option<String>,
     #[serde(rename = "values", default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GetComponentRequest {
+    #[serde(
+        rename = "componentBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_build_version_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GetComponentResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(rename = "component", default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<Component>,
+    #[serde(
+        rename = "latestVersionReferences",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latest_version_references: Option<LatestVersionReferences>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1731,6 +2033,68 @@ pub struct ImageVersion {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportComponentRequest {
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        rename = "semanticVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub semantic_version: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "changeDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub change_description: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "format", default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    #[serde(rename = "uri", default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportComponentResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "componentBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_build_version_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InfrastructureConfiguration {
     #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -1984,6 +2348,70 @@ pub struct LaunchTemplateConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub set_default_version: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListComponentBuildVersionsRequest {
+    #[serde(
+        rename = "componentVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_version_arn: Option<String>,
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListComponentBuildVersionsResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "componentSummaryList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_summary_list: Option<Vec<ComponentSummary>>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListComponentsRequest {
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(rename = "filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Filter>>,
+    #[serde(rename = "byName", default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<bool>,
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListComponentsResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "componentVersionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub component_version_list: Option<Vec<ComponentVersion>>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2374,6 +2802,22 @@ pub struct Placement {
         skip_serializing_if = "Option::is_none"
     )]
     pub host_resource_group_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProductCodeListItem {
+    #[serde(
+        rename = "productCodeId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub product_code_id: Option<String>,
+    #[serde(
+        rename = "productCodeType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub product_code_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3274,9 +3718,61 @@ impl crate::members::Idempotent for SendWorkflowStepActionRequest {
     }
 }
 
+impl crate::members::Idempotent for CreateComponentRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Named for CreateComponentRequest {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::members::Idempotent for ImportComponentRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Named for ImportComponentRequest {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListComponentsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListComponentsRequest {
+    type Filter = Filter;
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Paged for ListComponentBuildVersionsRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
 /// The allowed values of every enum string shape, in model order.
 pub mod enums {
     pub const BUILD_TYPE: &[&str] = &["USER_INITIATED", "SCHEDULED", "IMPORT", "IMPORT_ISO"];
+    pub const COMPONENT_FORMAT: &[&str] = &["SHELL"];
+    pub const COMPONENT_STATUS: &[&str] = &["DEPRECATED", "DISABLED", "ACTIVE"];
+    pub const COMPONENT_TYPE: &[&str] = &["BUILD", "TEST"];
     pub const CONTAINER_REPOSITORY_SERVICE: &[&str] = &["ECR"];
     pub const CONTAINER_TYPE: &[&str] = &["DOCKER"];
     pub const DISK_IMAGE_FORMAT: &[&str] = &["VMDK", "RAW", "VHD"];
@@ -3318,6 +3814,7 @@ pub mod enums {
     pub const ON_WORKFLOW_FAILURE: &[&str] = &["CONTINUE", "ABORT"];
     pub const OWNERSHIP: &[&str] = &["Self", "Shared", "Amazon", "ThirdParty", "AWSMarketplace"];
     pub const PLATFORM: &[&str] = &["Windows", "Linux", "macOS"];
+    pub const PRODUCT_CODE_TYPE: &[&str] = &["marketplace"];
     pub const REGION_FAILURE_STATUS: &[&str] = &["FAILED", "CANCELLED", "TIMED_OUT"];
     pub const SSM_PARAMETER_DATA_TYPE: &[&str] = &["text", "aws:ec2:image"];
     pub const TENANCY_TYPE: &[&str] = &["default", "dedicated", "host"];

@@ -348,7 +348,7 @@ pub static OPERATIONS: [Operation; 77] = [
         bindings: &[],
         query_member: None,
         idempotency_token: Some("clientToken"),
-        served: false,
+        served: true,
         has_request_id: true,
         read_only: false,
         errors: &[
@@ -615,7 +615,7 @@ pub static OPERATIONS: [Operation; 77] = [
         }],
         query_member: Some("componentBuildVersionArn"),
         idempotency_token: None,
-        served: false,
+        served: true,
         has_request_id: true,
         read_only: false,
         errors: &[
@@ -897,7 +897,7 @@ pub static OPERATIONS: [Operation; 77] = [
         }],
         query_member: Some("componentBuildVersionArn"),
         idempotency_token: None,
-        served: false,
+        served: true,
         has_request_id: true,
         read_only: true,
         errors: &[
@@ -1350,7 +1350,7 @@ pub static OPERATIONS: [Operation; 77] = [
         bindings: &[],
         query_member: None,
         idempotency_token: Some("clientToken"),
-        served: false,
+        served: true,
         has_request_id: true,
         read_only: false,
         errors: &[
@@ -1422,7 +1422,7 @@ pub static OPERATIONS: [Operation; 77] = [
         bindings: &[],
         query_member: None,
         idempotency_token: None,
-        served: false,
+        served: true,
         has_request_id: true,
         read_only: true,
         errors: &[
@@ -1447,7 +1447,7 @@ pub static OPERATIONS: [Operation; 77] = [
         bindings: &[],
         query_member: None,
         idempotency_token: None,
-        served: false,
+        served: true,
         has_request_id: true,
         read_only: true,
         errors: &[
@@ -2518,16 +2518,19 @@ macro_rules! served_operations {
         $m! {
             $($($args)*;)?
             (CancelImageCreation, cancel_image_creation, CancelImageCreationRequest, CancelImageCreationResponse),
+            (CreateComponent, create_component, CreateComponentRequest, CreateComponentResponse),
             (CreateDistributionConfiguration, create_distribution_configuration, CreateDistributionConfigurationRequest, CreateDistributionConfigurationResponse),
             (CreateImage, create_image, CreateImageRequest, CreateImageResponse),
             (CreateImageRecipe, create_image_recipe, CreateImageRecipeRequest, CreateImageRecipeResponse),
             (CreateInfrastructureConfiguration, create_infrastructure_configuration, CreateInfrastructureConfigurationRequest, CreateInfrastructureConfigurationResponse),
             (CreateWorkflow, create_workflow, CreateWorkflowRequest, CreateWorkflowResponse),
+            (DeleteComponent, delete_component, DeleteComponentRequest, DeleteComponentResponse),
             (DeleteDistributionConfiguration, delete_distribution_configuration, DeleteDistributionConfigurationRequest, DeleteDistributionConfigurationResponse),
             (DeleteImage, delete_image, DeleteImageRequest, DeleteImageResponse),
             (DeleteImageRecipe, delete_image_recipe, DeleteImageRecipeRequest, DeleteImageRecipeResponse),
             (DeleteInfrastructureConfiguration, delete_infrastructure_configuration, DeleteInfrastructureConfigurationRequest, DeleteInfrastructureConfigurationResponse),
             (DeleteWorkflow, delete_workflow, DeleteWorkflowRequest, DeleteWorkflowResponse),
+            (GetComponent, get_component, GetComponentRequest, GetComponentResponse),
             (GetDistributionConfiguration, get_distribution_configuration, GetDistributionConfigurationRequest, GetDistributionConfigurationResponse),
             (GetImage, get_image, GetImageRequest, GetImageResponse),
             (GetImageRecipe, get_image_recipe, GetImageRecipeRequest, GetImageRecipeResponse),
@@ -2535,6 +2538,9 @@ macro_rules! served_operations {
             (GetWorkflow, get_workflow, GetWorkflowRequest, GetWorkflowResponse),
             (GetWorkflowExecution, get_workflow_execution, GetWorkflowExecutionRequest, GetWorkflowExecutionResponse),
             (GetWorkflowStepExecution, get_workflow_step_execution, GetWorkflowStepExecutionRequest, GetWorkflowStepExecutionResponse),
+            (ImportComponent, import_component, ImportComponentRequest, ImportComponentResponse),
+            (ListComponentBuildVersions, list_component_build_versions, ListComponentBuildVersionsRequest, ListComponentBuildVersionsResponse),
+            (ListComponents, list_components, ListComponentsRequest, ListComponentsResponse),
             (ListDistributionConfigurations, list_distribution_configurations, ListDistributionConfigurationsRequest, ListDistributionConfigurationsResponse),
             (ListImageBuildVersions, list_image_build_versions, ListImageBuildVersionsRequest, ListImageBuildVersionsResponse),
             (ListImageRecipes, list_image_recipes, ListImageRecipesRequest, ListImageRecipesResponse),

@@ -52,12 +52,18 @@ fn every_operation_has_schema_and_model_shapes() {
         "GetWorkflowStepExecution" => GetWorkflowStepExecutionRequest, GetWorkflowStepExecutionResponse;
         "ListWaitingWorkflowSteps" => ListWaitingWorkflowStepsRequest, ListWaitingWorkflowStepsResponse;
         "SendWorkflowStepAction" => SendWorkflowStepActionRequest, SendWorkflowStepActionResponse;
+        "CreateComponent" => CreateComponentRequest, CreateComponentResponse;
+        "ImportComponent" => ImportComponentRequest, ImportComponentResponse;
+        "GetComponent" => GetComponentRequest, GetComponentResponse;
+        "ListComponents" => ListComponentsRequest, ListComponentsResponse;
+        "ListComponentBuildVersions" => ListComponentBuildVersionsRequest, ListComponentBuildVersionsResponse;
+        "DeleteComponent" => DeleteComponentRequest, DeleteComponentResponse;
         "TagResource" => TagResourceRequest, TagResourceResponse;
         "UntagResource" => UntagResourceRequest, UntagResourceResponse;
         "ListTagsForResource" => ListTagsForResourceRequest, ListTagsForResourceResponse;
     };
-    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 35);
-    assert_eq!(table.len(), 35);
+    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 41);
+    assert_eq!(table.len(), 41);
     for (name, input, output) in table {
         let op = operations::by_name(name).unwrap_or_else(|| panic!("{name} missing"));
         assert!(op.served, "{name}");
@@ -108,6 +114,8 @@ fn routing_table_matches_the_spec() {
             "DELETE",
             "distributionConfigurationArn",
         ),
+        ("GetComponent", "GET", "componentBuildVersionArn"),
+        ("DeleteComponent", "DELETE", "componentBuildVersionArn"),
         ("GetImage", "GET", "imageBuildVersionArn"),
         ("DeleteImage", "DELETE", "imageBuildVersionArn"),
         ("GetWorkflowExecution", "GET", "workflowExecutionId"),

@@ -1,11 +1,14 @@
 //! The `stepwise` command: `serve` runs the Image Builder endpoint; `seed` fills a store
-//! with demo executions; `simulate` runs a workflow document offline; `imagebuilder` calls
-//! the service as `aws imagebuilder` does.
+//! with demo executions; `simulate` runs a workflow document offline; `validate` checks a
+//! workflow or component document offline; `imagebuilder` calls the service as
+//! `aws imagebuilder` does.
 #![forbid(unsafe_code)]
 
+mod offline;
 mod seed;
 mod serve;
 mod simulate;
+mod validate;
 mod watch;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -41,6 +44,9 @@ enum Command {
     /// Run a workflow document offline and print its execution as the service records it.
     #[command(long_about = simulate::LONG_ABOUT)]
     Simulate(simulate::SimulateArgs),
+    /// Check a workflow or component document offline, as the service would.
+    #[command(long_about = validate::LONG_ABOUT)]
+    Validate(validate::ValidateArgs),
     /// Follow an image build live until it ends (exit 0 when AVAILABLE).
     #[command(long_about = watch::LONG_ABOUT)]
     Watch(watch::WatchArgs),
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Seed(args) => seed::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Validate(args) => validate::run(args),
         Command::Watch(args) => watch::run(args),
     }
 }

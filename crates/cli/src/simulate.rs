@@ -2,9 +2,9 @@
 //! the service would record it. The service's own operations and engine run in-process
 //! on a scratch store and a virtual clock, so nothing waits and no server is needed.
 
+use crate::offline;
 use clap::{Args, ValueEnum};
 use serde_json::Value;
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use stepwise_engine::faults::FaultFile;
@@ -136,18 +136,8 @@ fn fault_tags(args: &SimulateArgs) -> Vec<(String, String)> {
     tags
 }
 
-fn read_document(path: &PathBuf) -> std::io::Result<String> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(path)
-    }
-}
-
 pub fn run(args: SimulateArgs) -> ExitCode {
-    let data = match read_document(&args.document) {
+    let data = match offline::read_document(&args.document) {
         Ok(d) => d,
         Err(e) => {
             eprintln!(
@@ -187,17 +177,11 @@ pub fn run(args: SimulateArgs) -> ExitCode {
         },
         max_steps: args.max_steps_per_workflow as usize,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("stepwise simulate: cannot start a runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let outcome = match offline::block_on("simulate", simulate(&sim)) {
+        Ok(outcome) => outcome,
+        Err(code) => return code,
     };
-    match runtime.block_on(simulate(&sim)) {
+    match outcome {
         Ok(report) => {
             match args.output {
                 Output::Json => {

@@ -64,31 +64,114 @@ const ACCOUNT: &str = "123456789012";
 const REGION: &str = "us-east-1";
 const REQUEST_ID: &str = "00000000-0000-4000-8000-000000000000";
 
+/// A service on a throwaway store and a virtual clock, for one offline run.
+struct Scratch {
+    state: AppState,
+    /// Keeps the store's directory until the run ends.
+    _dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(
+        wait_policy: WaitPolicy,
+        faults: FaultFile,
+        max_steps: usize,
+    ) -> Result<Scratch, SimulationError> {
+        let dir = tempfile::tempdir().map_err(|e| {
+            SimulationError::Internal(format!("cannot create a scratch store: {e}"))
+        })?;
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open(dir.path().join(crate::DATABASE_FILE)).map_err(|e| {
+                SimulationError::Internal(format!("cannot open a scratch store: {e}"))
+            })?,
+        );
+        let clock = ManualClock::new(SystemClock.now_millis());
+        let state = AppState {
+            store: store.clone(),
+            engine: Engine::simulated(store, clock.clone(), wait_policy, faults),
+            clock: Arc::new(clock),
+            tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [0; 32]))),
+            config: Arc::new(ServerConfig {
+                account_id: ACCOUNT.into(),
+                default_region: REGION.into(),
+                max_steps_per_workflow: max_steps,
+                ..ServerConfig::default()
+            }),
+        };
+        Ok(Scratch { state, _dir: dir })
+    }
+
+    async fn close(self) {
+        let _ = self.state.store.close().await;
+    }
+}
+
 /// Runs `sim` to the end of its workflow execution.
 pub async fn simulate(sim: &Simulation) -> Result<Report, SimulationError> {
-    let dir = tempfile::tempdir()
-        .map_err(|e| SimulationError::Internal(format!("cannot create a scratch store: {e}")))?;
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(dir.path().join(crate::DATABASE_FILE))
-            .map_err(|e| SimulationError::Internal(format!("cannot open a scratch store: {e}")))?,
-    );
-    let clock = ManualClock::new(SystemClock.now_millis());
-    let state = AppState {
-        store: store.clone(),
-        engine: Engine::simulated(store, clock.clone(), sim.wait_policy, sim.faults.clone()),
-        clock: Arc::new(clock),
-        tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [0; 32]))),
-        config: Arc::new(ServerConfig {
-            account_id: ACCOUNT.into(),
-            default_region: REGION.into(),
-            max_steps_per_workflow: sim.max_steps,
-            ..ServerConfig::default()
-        }),
+    let scratch = Scratch::new(sim.wait_policy, sim.faults.clone(), sim.max_steps)?;
+    let service = Service {
+        state: &scratch.state,
     };
-    let service = Service { state: &state };
     let report = service.run(sim).await;
-    let _ = state.store.close().await;
+    scratch.close().await;
     report
+}
+
+/// A document to check offline (`stepwise validate`).
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// A workflow document, as CreateWorkflow's `data` for a workflow of this type.
+    Workflow {
+        data: String,
+        workflow_type: WorkflowType,
+        max_steps: usize,
+    },
+    /// A component document, as CreateComponent's `data` for a component of this platform.
+    Component { data: String, platform: String },
+}
+
+/// Checks a document exactly as CreateWorkflow or CreateComponent would: the service's own
+/// operation runs on a scratch store with `dryRun`, so the model's limits and the
+/// document's rules are the service's, and so is every message.
+pub async fn validate_document(document: &Document) -> Result<(), SimulationError> {
+    let max_steps = match document {
+        Document::Workflow { max_steps, .. } => *max_steps,
+        Document::Component { .. } => stepwise_workflow::DEFAULT_MAX_STEPS,
+    };
+    let scratch = Scratch::new(WaitPolicy::TimeOut, FaultFile::default(), max_steps)?;
+    let service = Service {
+        state: &scratch.state,
+    };
+    let (operation, input) = match document {
+        Document::Workflow {
+            data,
+            workflow_type,
+            ..
+        } => (
+            "CreateWorkflow",
+            json!({"name": "validated", "semanticVersion": "1.0.0",
+                   "type": workflow_type.as_str(), "data": data,
+                   "clientToken": "validate", "dryRun": true}),
+        ),
+        Document::Component { data, platform } => (
+            "CreateComponent",
+            json!({"name": "validated", "semanticVersion": "1.0.0", "platform": platform,
+                   "data": data, "clientToken": "validate", "dryRun": true}),
+        ),
+    };
+    let outcome = service.call(operation, input).await;
+    scratch.close().await;
+    match outcome {
+        Err(SimulationError::Refused { error, .. })
+            if error.kind == stepwise_api::ErrorKind::DryRunOperation =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+        Ok(_) => Err(SimulationError::Internal(format!(
+            "{operation} with dryRun created something"
+        ))),
+    }
 }
 
 struct Service<'a> {

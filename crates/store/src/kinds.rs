@@ -10,16 +10,18 @@ pub enum ResourceKind {
     InfrastructureConfiguration,
     DistributionConfiguration,
     Image,
+    Component,
 }
 
 impl ResourceKind {
     /// Every kind, in the order of `RESOURCE_KINDS`.
-    pub const ALL: [ResourceKind; 5] = [
+    pub const ALL: [ResourceKind; 6] = [
         ResourceKind::Workflow,
         ResourceKind::ImageRecipe,
         ResourceKind::InfrastructureConfiguration,
         ResourceKind::DistributionConfiguration,
         ResourceKind::Image,
+        ResourceKind::Component,
     ];
 
     /// The kind's name in the store, kept in every row of the kind (so never renamed), and the
@@ -31,6 +33,7 @@ impl ResourceKind {
             ResourceKind::InfrastructureConfiguration => "infrastructure-configuration",
             ResourceKind::DistributionConfiguration => "distribution-configuration",
             ResourceKind::Image => "image",
+            ResourceKind::Component => "component",
         }
     }
 
@@ -43,6 +46,7 @@ impl ResourceKind {
             "infrastructure-configuration" => Some(ResourceKind::InfrastructureConfiguration),
             "distribution-configuration" => Some(ResourceKind::DistributionConfiguration),
             "image" => Some(ResourceKind::Image),
+            "component" => Some(ResourceKind::Component),
             _ => None,
         }
     }
@@ -56,6 +60,7 @@ impl ResourceKind {
             ResourceKind::InfrastructureConfiguration => None,
             ResourceKind::DistributionConfiguration => None,
             ResourceKind::Image => Some("/image/state/status"),
+            ResourceKind::Component => None,
         }
     }
 
@@ -69,6 +74,7 @@ impl ResourceKind {
             ResourceKind::InfrastructureConfiguration => "/tags",
             ResourceKind::DistributionConfiguration => "/tags",
             ResourceKind::Image => "/image/tags",
+            ResourceKind::Component => "/tags",
         }
     }
 }

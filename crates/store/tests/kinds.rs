@@ -23,6 +23,27 @@ fn every_kind_keeps_its_name_and_status_pointer() {
                 None
             ),
             (ResourceKind::Image, "image", Some("/image/state/status")),
+            (ResourceKind::Component, "component", None),
         ]
     );
+}
+
+#[test]
+fn every_kind_keeps_its_tags_where_its_bodies_have_them() {
+    let actual = ResourceKind::ALL.map(|k| (k.as_str(), k.tags_pointer()));
+    assert_eq!(
+        actual,
+        [
+            ("workflow", "/tags"),
+            ("image-recipe", "/tags"),
+            ("infrastructure-configuration", "/tags"),
+            ("distribution-configuration", "/tags"),
+            ("image", "/image/tags"),
+            ("component", "/tags"),
+        ]
+    );
+    for kind in ResourceKind::ALL {
+        assert_eq!(ResourceKind::from_arn_type(kind.as_str()), Some(kind));
+    }
+    assert_eq!(ResourceKind::from_arn_type("image-pipeline"), None);
 }

@@ -18,11 +18,15 @@ pub enum OpCode {
     ListImageBuildVersions = 9,
     /// Not in pagination spec §2.4, which predates ListImages: Stepwise's own code.
     ListImages = 10,
+    /// Stepwise's own code, after the spec's.
+    ListComponents = 11,
+    /// Stepwise's own code, after the spec's.
+    ListComponentBuildVersions = 12,
 }
 
 impl OpCode {
     /// Every operation code, in code order.
-    pub const ALL: [OpCode; 10] = [
+    pub const ALL: [OpCode; 12] = [
         OpCode::ListWorkflowStepExecutions,
         OpCode::ListWorkflowExecutions,
         OpCode::ListWaitingWorkflowSteps,
@@ -33,6 +37,8 @@ impl OpCode {
         OpCode::ListDistributionConfigurations,
         OpCode::ListImageBuildVersions,
         OpCode::ListImages,
+        OpCode::ListComponents,
+        OpCode::ListComponentBuildVersions,
     ];
 
     pub fn code(self) -> u8 {
@@ -51,6 +57,8 @@ impl OpCode {
             8 => Some(OpCode::ListDistributionConfigurations),
             9 => Some(OpCode::ListImageBuildVersions),
             10 => Some(OpCode::ListImages),
+            11 => Some(OpCode::ListComponents),
+            12 => Some(OpCode::ListComponentBuildVersions),
             _ => None,
         }
     }
@@ -68,6 +76,8 @@ impl OpCode {
             OpCode::ListDistributionConfigurations => "ListDistributionConfigurations",
             OpCode::ListImageBuildVersions => "ListImageBuildVersions",
             OpCode::ListImages => "ListImages",
+            OpCode::ListComponents => "ListComponents",
+            OpCode::ListComponentBuildVersions => "ListComponentBuildVersions",
         }
     }
 }

@@ -5,7 +5,7 @@
 use stepwise_token::OpCode;
 
 /// (code, operation name) of every `OpCode`, in code order: the wire contract.
-const PINNED: [(u8, &str); 10] = [
+const PINNED: [(u8, &str); 12] = [
     (1, "ListWorkflowStepExecutions"),
     (2, "ListWorkflowExecutions"),
     (3, "ListWaitingWorkflowSteps"),
@@ -17,6 +17,8 @@ const PINNED: [(u8, &str); 10] = [
     (9, "ListImageBuildVersions"),
     // Stepwise's own code: pagination spec §2.4 predates ListImages.
     (10, "ListImages"),
+    (11, "ListComponents"),
+    (12, "ListComponentBuildVersions"),
 ];
 
 #[test]

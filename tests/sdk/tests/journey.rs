@@ -440,3 +440,57 @@ async fn tags_and_updates_as_infrastructure_as_code_makes_them() {
         .unwrap_err();
     assert_eq!(err.code(), Some("ResourceNotFoundException"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn components_are_created_resolved_and_refused_by_name() {
+    let server = Server::start().await;
+    let client = server.client();
+    let data = "schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Hello\n        action: ExecuteBash\n        inputs:\n          commands: [echo hello]\n";
+    let created = client
+        .create_component()
+        .name("sdk-component")
+        .semantic_version("1.0.0")
+        .platform(aws_sdk_imagebuilder::types::Platform::Linux)
+        .data(data)
+        .send()
+        .await
+        .unwrap();
+    let arn = created.component_build_version_arn().unwrap().to_string();
+    assert!(arn.ends_with(":component/sdk-component/1.0.0/1"), "{arn}");
+    let got = client
+        .get_component()
+        .component_build_version_arn(arn.replace("/1.0.0/1", "/x.x.x"))
+        .send()
+        .await
+        .unwrap();
+    let component = got.component().unwrap();
+    assert_eq!(component.data(), Some(data));
+    assert_eq!(
+        component.r#type(),
+        Some(&aws_sdk_imagebuilder::types::ComponentType::Build)
+    );
+    let listed = client
+        .list_components()
+        .owner(aws_sdk_imagebuilder::types::Ownership::Amazon)
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.component_version_list().len() >= 10);
+    let err = client
+        .create_component()
+        .name("sdk-bad")
+        .semantic_version("1.0.0")
+        .platform(aws_sdk_imagebuilder::types::Platform::Linux)
+        .data(data.replace("ExecuteBash", "RunCommand"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    assert!(err.message().unwrap().contains("phase 'build'"));
+    client
+        .delete_component()
+        .component_build_version_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+}

@@ -84,6 +84,13 @@ pub(super) trait StoredResource {
         })
     }
 
+    /// The other resources a create names, checked (ResourceNotFoundException and the
+    /// family's own refusals), with the writes that claim them in the create's batch, so that
+    /// a delete of one decided meanwhile conflicts (see `stored::claim`).
+    async fn references(_ctx: &Ctx<'_>, _input: &Self::Create) -> ApiResult<Vec<Write>> {
+        Ok(Vec::new())
+    }
+
     /// The stored body of a create (the resource as Get shows it).
     fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value>;
 
@@ -200,6 +207,7 @@ pub(super) async fn create<F: StoredResource>(
     };
     F::check(ctx, input)?;
     let named = F::allocate(ctx, input).await?;
+    let claims = F::references(ctx, input).await?;
     stop_if_dry_run(F::dry_run(input))?;
     let body = F::draft(ctx, input, &named.arn)?;
     let mut members = Map::new();
@@ -209,7 +217,7 @@ pub(super) async fn create<F: StoredResource>(
     );
     members.insert(F::ARN_MEMBER.into(), json!(named.arn));
     let response = answer(members, named.references)?;
-    commit_create(ctx, idem, F::KIND, &named.arn, body, response, Vec::new()).await
+    commit_create(ctx, idem, F::KIND, &named.arn, body, response, claims).await
 }
 
 pub(super) async fn get<F: StoredResource>(

@@ -51,16 +51,21 @@ impl<'a> Filters<'a> {
 
     /// Whether an item passes every filter; `field` gives the item's value for a filter name.
     pub fn matches<'v>(&self, field: impl Fn(&str) -> Option<&'v str>) -> bool {
+        self.matches_any(|name| field(name).map(str::to_string).into_iter().collect())
+    }
+
+    /// Whether an item passes every filter, where `field` gives all the item's values for a
+    /// filter name (a component's `supportedOsVersions`): one of them must match.
+    pub fn matches_any(&self, field: impl Fn(&str) -> Vec<String>) -> bool {
         self.each().all(|(name, values)| {
-            let Some(actual) = field(name) else {
-                return false;
-            };
-            values.iter().any(|v| {
-                if name == "name" {
-                    wildcard_match(v, actual)
-                } else {
-                    v == actual
-                }
+            field(name).iter().any(|actual| {
+                values.iter().any(|v| {
+                    if name == "name" {
+                        wildcard_match(v, actual)
+                    } else {
+                        v == actual
+                    }
+                })
             })
         })
     }

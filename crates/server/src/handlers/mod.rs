@@ -6,6 +6,7 @@
 //! in that list (codegen/gen_model.py) and its handler function.
 
 mod actions;
+mod components;
 mod distribution;
 mod executions;
 mod family;
@@ -18,6 +19,7 @@ mod stored;
 mod tags;
 #[cfg(test)]
 pub(crate) mod testkit;
+mod versions;
 mod workflows;
 
 use crate::ctx::Ctx;
@@ -33,6 +35,7 @@ use stepwise_api::operations::OperationId;
 use stepwise_api::{validate, ApiError, ApiResult, ErrorKind};
 
 use actions::*;
+use components::*;
 use distribution::*;
 use executions::*;
 use images::*;

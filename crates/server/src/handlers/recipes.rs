@@ -1,6 +1,7 @@
 //! Image recipes: CreateImageRecipe, GetImageRecipe, ListImageRecipes, DeleteImageRecipe
 //! (spec §4.2), and the recipe resolution CreateImage shares.
 
+use super::components;
 use super::family::{self, snapshot_of, Allocated, ListedResource, StoredResource};
 use super::stored::{claim, ensure_absent, stored_body};
 use crate::ctx::Ctx;
@@ -156,6 +157,29 @@ impl StoredResource for ImageRecipes {
         })
     }
 
+    /// Every component resolves (a version pattern to its newest build), runs on the
+    /// recipe's platform and gets the parameters its document declares.
+    async fn references(ctx: &Ctx<'_>, input: &Self::Create) -> ApiResult<Vec<Write>> {
+        let platform = infer_platform(input.parent_image.as_deref().unwrap_or_default());
+        let mut claims = Vec::new();
+        for (i, c) in input.components.iter().flatten().enumerate() {
+            let named = c.component_arn.as_deref().unwrap_or_default();
+            let component = components::resolve(ctx, named).await?;
+            if component.platform() != platform {
+                return Err(ApiError::invalid_value(
+                    &format!("components[{i}].componentArn"),
+                    &format!(
+                        "The component '{named}' is for {}, and the recipe's parent image is {platform}.",
+                        component.platform()
+                    ),
+                ));
+            }
+            components::check_parameters(&component, c.parameters.as_deref(), i)?;
+            claims.extend(component.claim());
+        }
+        Ok(claims)
+    }
+
     /// The recipe as given, with its platform inferred from the parent image.
     fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
         let i = input.clone();
@@ -277,6 +301,8 @@ mod tests {
 
     const ACCOUNT: &str = "123456789012";
     const COMPONENT: &str = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.2/1";
+    const WINDOWS_COMPONENT: &str =
+        "arn:aws:imagebuilder:us-east-1:aws:component/update-windows/x.x.x";
 
     fn recipe_input(name: &str, version: &str) -> Value {
         json!({
@@ -418,6 +444,7 @@ mod tests {
         let mut input = recipe_input("win", "2.0.0");
         input["parentImage"] =
             json!("ssm:/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base");
+        input["components"] = json!([{"componentArn": WINDOWS_COMPONENT}]);
         input["tags"] = json!({"team": "a"});
         input["workingDirectory"] = json!("D:/work");
         input["amiWatermarks"] = json!(["wm1"]);
@@ -487,6 +514,7 @@ mod tests {
         }
         let mut win = recipe_input("gamma", "1.0.0");
         win["parentImage"] = json!("windows-server");
+        win["components"] = json!([{"componentArn": WINDOWS_COMPONENT}]);
         kit.ok("CreateImageRecipe", win);
 
         let all = kit.list_all("ListImageRecipes", "imageRecipeSummaryList", json!({}), 2);

@@ -5,10 +5,9 @@ use super::family::{self, Allocated, StoredResource};
 use super::filters::Filters;
 use super::stored::{claim, stored_body};
 use super::typed;
+use super::versions::{list_versions, newest_matching, version_and_build, version_item_arn, Build};
 use crate::ctx::Ctx;
-use crate::listing::{
-    newest_per_group, page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey,
-};
+use crate::listing::{page_by_key, page_sorted, Grouping, KeyShape, PageRequest, SortKey};
 use serde_json::{json, Map, Value};
 use stepwise_api::arn::{
     self, latest_version_references, normalize_name, Arn, SemVer, VersionPattern,
@@ -37,11 +36,27 @@ pub struct WorkflowBuild {
     pub build: u32,
 }
 
-impl WorkflowBuild {
+impl Build for WorkflowBuild {
+    const KIND: ResourceKind = ResourceKind::Workflow;
+    const VERSION_KEY: KeyShape = KeyShape::NAME_TYPE_VERSION;
+
     fn from_body(body: &Value) -> Option<WorkflowBuild> {
         Self::of(typed(body).ok()?)
     }
 
+    fn sort_key(&self) -> SortKey {
+        SortKey::new(self.nname.clone())
+            .ty(type_code(self.ty))
+            .version(self.version)
+            .build(self.build)
+    }
+
+    fn rank(&self) -> (SemVer, u32) {
+        (self.version, self.build)
+    }
+}
+
+impl WorkflowBuild {
     fn of(workflow: Workflow) -> Option<WorkflowBuild> {
         let parsed = Arn::parse(workflow.arn.as_deref()?)?;
         let [ty, nname, version, build] = parsed.path[..] else {
@@ -55,14 +70,6 @@ impl WorkflowBuild {
             workflow,
             stored: None,
         })
-    }
-
-    /// Its place in listings.
-    fn sort_key(&self) -> SortKey {
-        SortKey::new(self.nname.clone())
-            .ty(type_code(self.ty))
-            .version(self.version)
-            .build(self.build)
     }
 
     pub fn arn(&self) -> &str {
@@ -163,11 +170,11 @@ pub async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> 
     }
     let (ty, nname, version, build) = match parsed.path[..] {
         [t, n, v] => (t, n, v, None),
-        [t, n, v, b] => (t, n, v, Some(b.parse::<u32>().map_err(|_| not_found())?)),
+        [t, n, v, b] => (t, n, v, Some(b)),
         _ => return Err(not_found()),
     };
     let ty = WorkflowType::from_arn_segment(ty).ok_or_else(not_found)?;
-    let pattern = VersionPattern::parse(version).ok_or_else(not_found)?;
+    let (pattern, build) = version_and_build(version, build).ok_or_else(not_found)?;
     let candidates = if parsed.is_amazon_owned() {
         managed_builds(&ctx.tenant.region)
     } else if parsed.owner == ctx.tenant.account {
@@ -180,12 +187,15 @@ pub async fn resolve(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<WorkflowBuild> 
     } else {
         return Err(not_found());
     };
-    candidates
-        .into_iter()
-        .filter(|w| w.ty == ty && w.nname == nname && pattern.matches(w.version))
-        .filter(|w| build.is_none_or(|b| b == w.build))
-        .max_by_key(|w| (w.version, w.build))
-        .ok_or_else(not_found)
+    newest_matching(
+        candidates
+            .into_iter()
+            .filter(|w| w.ty == ty && w.nname == nname),
+        |w| (w.version, w.build),
+        pattern,
+        build,
+    )
+    .ok_or_else(not_found)
 }
 
 pub(super) struct Workflows;
@@ -436,49 +446,20 @@ pub async fn list_workflows(
             .nth(2)
             .unwrap_or_default()
             .to_string();
-        let (arn, key_version) = if by_name {
-            (format!("{prefix}/x.x.x"), SemVer(0, 0, 0))
-        } else {
-            (format!("{prefix}/{}", w.version), w.version)
-        };
+        let (arn, key_version) = version_item_arn(&prefix, w.version, by_name);
         let key = SortKey::new(w.nname.clone())
             .ty(type_code(w.ty))
             .version(key_version);
         Some((key, version_summary(&w, arn, version)))
     };
-    let grouping = if by_name {
-        Grouping::Name
-    } else {
-        Grouping::Version
-    };
-    // Every owner the model allows is listed alike in every List (README, "owner"): the
-    // caller's own workflows, Amazon's managed ones, and none shared with it or sold to it.
-    let (items, token) = match owner {
-        "Self" => {
-            page_by_key(
-                &page,
-                ResourceKind::Workflow,
-                KeyShape::NAME_TYPE_VERSION,
-                grouping,
-                |r, _| Ok(WorkflowBuild::from_body(&r.body).and_then(shown)),
-            )
-            .await?
-        }
-        _ => {
-            let builds = if owner == "Amazon" {
-                managed_builds(&ctx.tenant.region)
-            } else {
-                Vec::new()
-            };
-            let best = newest_per_group(
-                builds,
-                |w| grouping.group_of(&w.sort_key()),
-                |w| (w.version, w.build),
-            );
-            let items = best.into_iter().filter_map(shown).collect();
-            page_sorted(&page, KeyShape::NAME_TYPE_VERSION, items)?
-        }
-    };
+    let (items, token) = list_versions(
+        &page,
+        owner,
+        by_name,
+        || managed_builds(&ctx.tenant.region),
+        shown,
+    )
+    .await?;
     Ok(ListWorkflowsResponse {
         workflow_version_list: Some(items),
         next_token: token,

@@ -362,10 +362,12 @@ fn step_of(
     };
     let name = match step.get("name") {
         Some(Value::String(n)) if is_name(n) => n.clone(),
-        Some(n) => return invalid(format!(
+        Some(n) => {
+            return invalid(format!(
             "Invalid step name {} in phase '{phase}'; a step name is letters, digits, '-' and '_'.",
             shown(n)
-        )),
+        ))
+        }
         None => {
             return invalid(format!(
                 "Step {} of phase '{phase}' has no name.",
