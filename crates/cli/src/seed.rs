@@ -679,7 +679,12 @@ fn image_writes(
             on_failure: None,
         })
         .collect();
-    let body = serde_json::to_value(ImageRecord { image, plan }).unwrap_or(Value::Null);
+    let body = serde_json::to_value(ImageRecord {
+        image,
+        plan,
+        components: None,
+    })
+    .unwrap_or(Value::Null);
     writes.push(Write::PutResource {
         kind: ResourceKind::Image,
         arn: image_arn,

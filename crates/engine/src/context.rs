@@ -118,8 +118,10 @@ pub fn imagebuilder_variables(
     vars
 }
 
-/// Components of the image's recipe, split into (build, test) by the spec's §6.2 rule:
-/// a component is a test component iff the name segment of its ARN contains `test`.
+/// Components of the image's recipe, split into (build, test) by the spec's §6.2 rule: a
+/// component is a test component iff the name segment of its ARN contains `test`. Only for
+/// images stored before their components were resolved at CreateImage
+/// ([`crate::components::any_to_run`]).
 pub fn component_counts(image: &Value) -> (usize, usize) {
     let mut build = 0;
     let mut test = 0;

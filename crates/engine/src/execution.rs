@@ -4,7 +4,8 @@
 //! in one transaction. The store's rows are a projection of the machine's records, so a
 //! restart rebuilds the machine from them and goes on.
 
-use crate::context::{component_counts, imagebuilder_variables};
+use crate::components;
+use crate::context::imagebuilder_variables;
 use crate::faults::{self, StepFaults};
 use crate::plan::PlannedWorkflow;
 use crate::runner::{Run, WorkflowEnd};
@@ -29,6 +30,8 @@ const WAIT_POLL: Duration = Duration::from_millis(50);
 
 /// A workflow execution in progress: the machine, and what the store holds of it.
 struct Tracked {
+    /// The workflow's type: which component phases its ExecuteComponents steps run.
+    stage: WorkflowType,
     row: WorkflowExecutionRow,
     /// The stored step rows, indexed like the machine's records.
     steps: Vec<Option<StepRow>>,
@@ -120,16 +123,12 @@ impl Run<'_> {
                 *slot = Some(r);
             }
         }
-        let (build_components, test_components) = component_counts(&self.record.image);
         let ctx = Context {
             parameters: planned.parameters.clone(),
             workflow_outputs,
             imagebuilder: imagebuilder_variables(&self.record, &planned.workflow_type, build_ami),
-            no_components: match wf_type {
-                WorkflowType::Build => build_components == 0,
-                WorkflowType::Test => test_components == 0,
-                WorkflowType::Distribution => false,
-            },
+            no_components: wf_type != WorkflowType::Distribution
+                && !components::any_to_run(&self.record, wf_type),
         };
         let committed: Vec<Option<StepRecord>> = steps
             .iter()
@@ -137,6 +136,7 @@ impl Run<'_> {
             .collect::<StoreResult<_>>()?;
         let machine = Machine::restore(doc, ctx, committed.clone(), status, row.message.clone());
         let mut t = Tracked {
+            stage: wf_type,
             row,
             steps,
             committed,
@@ -383,7 +383,16 @@ impl Run<'_> {
                 t.row.id
             )));
         };
-        let faults = self.faults(def);
+        let mut faults = self.faults(def);
+        if def.action == Action::ExecuteComponents {
+            // The components' own run; the step's own faults (its tags, the file's rules)
+            // win over it.
+            let run = components::run(&self.record, t.stage, &self.inner.config.faults);
+            faults.duration = faults.duration.or(Some(run.seconds));
+            if faults.fail.is_none() {
+                faults.fail = run.failure;
+            }
+        }
         let duration = faults
             .duration
             .unwrap_or_else(|| simulate::default_duration(def.action));

@@ -10,6 +10,8 @@
 //! - `stepwise:rollback-fail:<Step>`: the step's rollback fails
 //! - `stepwise:fail-action:<Action>`, `stepwise:duration-action:<Action>`: the same for
 //!   every step that runs that action
+//! - `stepwise:fail-component:<Component>[/<phase>/<Step>]` = message: a step of a
+//!   component fails inside ExecuteComponents (see [`crate::components`])
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -64,6 +66,11 @@ pub struct FaultRule {
     /// The step's action (e.g. `CreateImage`); any action when absent.
     #[serde(default)]
     pub action: Option<String>,
+    /// A component (`name`, its first step of the stage) or one of its steps
+    /// (`name/phase/Step`): the rule makes that component step fail inside ExecuteComponents
+    /// and applies to no workflow step.
+    #[serde(default)]
+    pub component: Option<String>,
     /// The image's name (its recipe's name); any image when absent.
     #[serde(default)]
     pub image_name: Option<String>,
@@ -103,6 +110,18 @@ impl FaultFile {
                     "rules[{i}]: failAttempts needs fail in the same rule"
                 ));
             }
+            if rule.component.is_some()
+                && (rule.fail.is_none()
+                    || rule.step.is_some()
+                    || rule.action.is_some()
+                    || rule.fail_attempts.is_some()
+                    || rule.duration.is_some()
+                    || rule.rollback_fail)
+            {
+                return Err(format!(
+                    "rules[{i}]: a component rule sets fail and may select imageName, nothing else"
+                ));
+            }
             if rule.fail.is_none() && rule.duration.is_none() && !rule.rollback_fail {
                 return Err(format!(
                     "rules[{i}]: a rule sets at least one of fail, duration, rollbackFail"
@@ -117,7 +136,8 @@ impl FaultFile {
         self.rules
             .iter()
             .filter(|r| {
-                r.step.as_deref().is_none_or(|s| s == step)
+                r.component.is_none()
+                    && r.step.as_deref().is_none_or(|s| s == step)
                     && r.action.as_deref().is_none_or(|a| a == action.name())
                     && r.image_name.as_deref().is_none_or(|n| n == image_name)
             })
@@ -132,7 +152,30 @@ impl FaultFile {
     }
 }
 
-fn message_or_default(m: &str) -> String {
+impl FaultFile {
+    /// The failure the rules inject into the component step `exact`
+    /// (`component/phase/Step`) of image `image_name`; `first` when it is the component's
+    /// first step of the stage, which a rule naming the component alone selects.
+    pub fn component_failure(
+        &self,
+        image_name: &str,
+        component: &str,
+        exact: &str,
+        first: bool,
+    ) -> Option<String> {
+        self.rules
+            .iter()
+            .filter(|r| r.image_name.as_deref().is_none_or(|n| n == image_name))
+            .find(|r| {
+                r.component
+                    .as_deref()
+                    .is_some_and(|c| c == exact || (first && c == component))
+            })
+            .and_then(|r| r.fail.as_deref().map(message_or_default))
+    }
+}
+
+pub(crate) fn message_or_default(m: &str) -> String {
     if m.trim().is_empty() {
         DEFAULT_FAULT_MESSAGE.to_string()
     } else {

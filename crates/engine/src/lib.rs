@@ -3,6 +3,7 @@
 //! A build picks up where it stopped after a restart, from the last committed transition.
 #![forbid(unsafe_code)]
 
+pub mod components;
 pub mod context;
 mod execution;
 pub mod faults;
@@ -11,7 +12,10 @@ mod runner;
 pub mod simulate;
 pub mod step_action;
 
-pub use plan::{is_terminal_image_status, ImageRecord, PlannedWorkflow, TERMINAL_IMAGE_STATUSES};
+pub use plan::{
+    is_terminal_image_status, ImageRecord, PlannedComponent, PlannedComponentStep, PlannedPhase,
+    PlannedWorkflow, TERMINAL_IMAGE_STATUSES,
+};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

@@ -22,12 +22,47 @@ pub struct PlannedWorkflow {
     pub on_failure: Option<String>,
 }
 
+/// A component the image's recipe names, resolved at CreateImage to the build it runs,
+/// with the phases Image Builder runs (`build`, `validate`, `test`) as its document has them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedComponent {
+    /// The component build's ARN.
+    pub arn: String,
+    pub name: String,
+    pub phases: Vec<PlannedPhase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedPhase {
+    pub name: String,
+    pub steps: Vec<PlannedComponentStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedComponentStep {
+    pub name: String,
+    /// The AWSTOE action module.
+    pub action: String,
+    /// Simulated seconds the step takes (every operation and iteration of it).
+    pub seconds: u64,
+    /// `Abort`, `Continue` or `Ignore`.
+    pub on_failure: String,
+}
+
 /// The stored form of an image: the API's `Image` shape plus the engine's plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImageRecord {
     /// The `Image` member of GetImage, exactly as it is shown.
     pub image: Value,
     pub plan: Vec<PlannedWorkflow>,
+    /// The recipe's components in recipe order, for its ExecuteComponents steps. Images
+    /// stored before components were resolved have none recorded (see
+    /// [`crate::components`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<PlannedComponent>>,
 }
 
 impl ImageRecord {

@@ -58,6 +58,7 @@ fn image(tags: Value, status: &str) -> ImageRecord {
             "tags": tags
         }),
         plan: managed_plan(),
+        components: None,
     }
 }
 

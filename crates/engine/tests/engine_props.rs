@@ -131,6 +131,7 @@ fn image(data: &str, tags: Value) -> ImageRecord {
             parallel_group: None,
             on_failure: None,
         }],
+        components: None,
     }
 }
 

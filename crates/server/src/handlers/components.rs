@@ -23,9 +23,10 @@ use stepwise_api::model::{
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
 use stepwise_engine::ImageRecord;
+use stepwise_engine::{PlannedComponent, PlannedComponentStep, PlannedPhase};
 use stepwise_store::{ResourceKind, Write};
 use stepwise_token::OpCode;
-use stepwise_workflow::component::{managed::managed_components, parse_component};
+use stepwise_workflow::component::{managed::managed_components, parse_component, PHASES};
 
 /// A component build as it is kept and shown (the `Component` shape).
 pub struct ComponentBuild {
@@ -287,6 +288,55 @@ pub fn check_parameters(
     Ok(())
 }
 
+/// The recipe's components (`recipe` is its stored body) as a build runs them: each one's
+/// build, resolved now, with the phases Image Builder runs and the simulated seconds of each
+/// step; and the writes that claim the stored ones, so that none is deleted under the image.
+pub async fn plan_components(
+    ctx: &Ctx<'_>,
+    recipe: &Value,
+) -> ApiResult<(Vec<PlannedComponent>, Vec<Write>)> {
+    let mut planned = Vec::new();
+    let mut claims = Vec::new();
+    let named = recipe["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["componentArn"].as_str());
+    for arn_text in named {
+        let component = resolve(ctx, arn_text).await?;
+        let doc = parse_component(
+            component.component.data.as_deref().unwrap_or_default(),
+            component.platform(),
+        )
+        .map_err(|e| ApiError::internal(format!("stored component document {arn_text}: {e}")))?;
+        let phases = doc
+            .phases
+            .iter()
+            .filter(|p| PHASES.contains(&p.name.as_str()))
+            .map(|p| PlannedPhase {
+                name: p.name.clone(),
+                steps: p
+                    .steps
+                    .iter()
+                    .map(|s| PlannedComponentStep {
+                        name: s.name.clone(),
+                        action: s.module.name.to_string(),
+                        seconds: u64::from(s.module.seconds) * u64::from(s.runs),
+                        on_failure: format!("{:?}", s.on_failure),
+                    })
+                    .collect(),
+            })
+            .collect();
+        claims.extend(component.claim());
+        planned.push(PlannedComponent {
+            arn: component.arn().to_string(),
+            name: component.component.name.clone().unwrap_or_default(),
+            phases,
+        });
+    }
+    Ok((planned, claims))
+}
+
 pub(super) struct Components;
 
 /// A create's document: inline only.
@@ -424,15 +474,9 @@ impl StoredResource for Components {
         Ok(())
     }
 
+    /// The builds an image runs were resolved at its CreateImage.
     fn uses(image: &ImageRecord, arn: &str) -> bool {
-        image
-            .image
-            .pointer("/imageRecipe/components")
-            .and_then(Value::as_array)
-            .is_some_and(|cs| {
-                cs.iter()
-                    .any(|c| c.get("componentArn").and_then(Value::as_str) == Some(arn))
-            })
+        image.components.iter().flatten().any(|c| c.arn == arn)
     }
 }
 

@@ -20,7 +20,7 @@ use stepwise_api::model::{
 };
 use stepwise_api::time::format_millis;
 use stepwise_api::{ApiError, ApiResult, ErrorKind};
-use stepwise_engine::{is_terminal_image_status, ImageRecord};
+use stepwise_engine::{is_terminal_image_status, ImageRecord, PlannedComponent};
 use stepwise_store::{Resource, ResourceKind, Write};
 use stepwise_token::OpCode;
 
@@ -110,6 +110,7 @@ fn tests_configuration(input: &CreateImageRequest) -> ImageTestsConfiguration {
 /// again; see `stored::get_claimed`).
 struct Snapshots {
     recipe: Value,
+    components: Vec<PlannedComponent>,
     infrastructure: Value,
     distribution: Option<Value>,
     claims: Vec<Write>,
@@ -127,7 +128,9 @@ async fn snapshots(
         .unwrap_or_default();
     let (infrastructure, infra_claim) =
         get_claimed(ctx, ResourceKind::InfrastructureConfiguration, infra_arn).await?;
+    let (components, component_claims) = super::components::plan_components(ctx, &recipe).await?;
     let mut claims = vec![recipe_claim, infra_claim];
+    claims.extend(component_claims);
     let distribution = match input.distribution_configuration_arn.as_deref() {
         Some(a) => {
             let (body, claim) =
@@ -139,6 +142,7 @@ async fn snapshots(
     };
     Ok(Snapshots {
         recipe,
+        components,
         infrastructure,
         distribution,
         claims,
@@ -221,6 +225,7 @@ pub async fn create_image(
     let record = ImageRecord {
         image: stored_body(&image)?,
         plan: plan.workflows,
+        components: Some(snap.components),
     };
     let response = CreateImageResponse {
         request_id: None,

@@ -107,6 +107,7 @@ impl Kit {
         let record = ImageRecord {
             image: json!({"arn": image_arn, "state": {"status": status}, member: {"arn": arn}}),
             plan: Vec::new(),
+            components: None,
         };
         let body = serde_json::to_value(&record).unwrap();
         self.runtime
