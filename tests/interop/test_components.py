@@ -201,3 +201,38 @@ def test_the_aws_cli_and_stepwise_imagebuilder_agree(tools, tmp_path):
                            "--platform", "Linux", "--data", f"file://{bad}")
     assert aws.returncode == ours.returncode == 255
     assert aws.stderr == ours.stderr and "unknown action 'RunCommand'" in aws.stderr
+
+
+def test_import_alike_through_the_aws_cli_and_stepwise_imagebuilder(tools, tmp_path):
+    script = tmp_path / "setup.sh"
+    script.write_text("#!/bin/bash\necho ready\n")
+    shown = {}
+    for tool in ("aws", "stepwise"):
+        name = unique_name(f"import-{tool}")
+        done = tools.run(tool, "import-component", "--name", name, "--semantic-version", "1.0.0", "--type", "BUILD",
+                         "--format", "SHELL", "--platform", "Linux", "--data", f"file://{script}")
+        assert done.returncode == 0, done.stderr
+        arn = json.loads(done.stdout)["componentBuildVersionArn"]
+        listed = tools.run(tool, "list-component-build-versions", "--component-version-arn", arn.rsplit("/", 1)[0],
+                           "--query", "componentSummaryList[].[type,platform,version]", "--output", "text")
+        shown[tool] = listed.stdout
+    assert shown["aws"] == shown["stepwise"] == "BUILD\tLinux\t1.0.0\n"
+
+
+def test_validate_checks_workflow_documents_as_create_workflow_does(stepwise_bin, imagebuilder, tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("schemaVersion: 1.0\nsteps:\n  - name: Gate\n    action: WaitForAction\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schemaVersion: 1.0\nsteps:\n  - name: Gate\n    action: WaitForAction\n    onFailure: Retry\n")
+    run = lambda *args: subprocess.run([str(stepwise_bin), "validate", *args], capture_output=True, text=True,  # noqa: E731
+                                       timeout=60, stdin=subprocess.DEVNULL)
+    done = run(str(good))
+    assert done.returncode == 0 and "valid BUILD workflow document" in done.stdout, done.stderr
+    done = run(str(bad), "--type", "TEST")
+    assert done.returncode == 255
+    with pytest.raises(imagebuilder.exceptions.InvalidParameterValueException) as err:
+        imagebuilder.create_workflow(name=unique_name("wf"), semanticVersion="1.0.0", type="TEST",
+                                     data=bad.read_text(), clientToken=str(uuid.uuid4()))
+    assert done.stderr.strip() == (
+        "An error occurred (InvalidParameterValueException) when calling the CreateWorkflow operation: "
+        + err.value.response["Error"]["Message"])

@@ -12,6 +12,24 @@ import pytest
 from stepwise_harness import GATED_WORKFLOW, Kit, unique_name, wait_for
 
 TAGS = {"managed-by": "terraform", "stack": "images"}
+COMPONENT = """schemaVersion: 1.0
+parameters:
+  - Tool:
+      type: string
+phases:
+  - name: build
+    steps:
+      - name: Install
+        action: ExecuteBash
+        inputs:
+          commands: ['dnf install -y {{ Tool }}']
+  - name: test
+    steps:
+      - name: Present
+        action: ExecuteBash
+        inputs:
+          commands: ['command -v {{ Tool }}']
+"""
 
 
 def refresh(imagebuilder, get, member: str, arn_member: str, arn: str) -> dict:
@@ -38,9 +56,13 @@ def test_create_refresh_change_build_and_destroy(imagebuilder, kit: Kit):
     workflow = imagebuilder.create_workflow(
         name=f"{stack}-build", semanticVersion="1.0.0", type="BUILD", data=GATED_WORKFLOW, tags=TAGS,
         clientToken=token())["workflowBuildVersionArn"]
+    component = imagebuilder.create_component(
+        name=f"{stack}-tools", semanticVersion="1.0.0", platform="Linux", tags=TAGS, clientToken=token(),
+        data=COMPONENT)["componentBuildVersionArn"]
     recipe = imagebuilder.create_image_recipe(
         name=f"{stack}-recipe", semanticVersion="1.0.0", parentImage="ami-0123456789abcdef0",
-        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"},
+                    {"componentArn": component, "parameters": [{"name": "Tool", "value": ["jq"]}]}],
         tags=TAGS, clientToken=token())["imageRecipeArn"]
     infra = imagebuilder.create_infrastructure_configuration(
         name=f"{stack}-infra", instanceProfileName="ImageBuilderInstance", instanceTypes=["m5.large"],
@@ -51,6 +73,7 @@ def test_create_refresh_change_build_and_destroy(imagebuilder, kit: Kit):
     )["distributionConfigurationArn"]
 
     resources = [
+        (imagebuilder.get_component, "component", "componentBuildVersionArn", component),
         (imagebuilder.get_workflow, "workflow", "workflowBuildVersionArn", workflow),
         (imagebuilder.get_image_recipe, "imageRecipe", "imageRecipeArn", recipe),
         (imagebuilder.get_infrastructure_configuration, "infrastructureConfiguration",
@@ -72,7 +95,7 @@ def test_create_refresh_change_build_and_destroy(imagebuilder, kit: Kit):
         distributionConfigurationArn=dist, clientToken=token(),
         distributions=[{"region": "us-east-1", "amiDistributionConfiguration": {"name": "img-{{imagebuilder:buildDate}}"}},
                        {"region": "eu-west-1", "amiDistributionConfiguration": {"name": "img-{{imagebuilder:buildDate}}"}}])
-    updated = refresh(imagebuilder, *resources[2])
+    updated = refresh(imagebuilder, *resources[3])
     assert updated["instanceTypes"] == ["m5.xlarge"] and updated["tags"] == new_tags
 
     image = imagebuilder.create_image(
@@ -81,6 +104,7 @@ def test_create_refresh_change_build_and_destroy(imagebuilder, kit: Kit):
     gate = wait_for(lambda: kit.waiting_step(image), "the gate")
     # While it builds, everything it uses is held.
     for delete, arn_member, arn in [
+        (imagebuilder.delete_component, "componentBuildVersionArn", component),
         (imagebuilder.delete_image_recipe, "imageRecipeArn", recipe),
         (imagebuilder.delete_infrastructure_configuration, "infrastructureConfigurationArn", infra),
         (imagebuilder.delete_distribution_configuration, "distributionConfigurationArn", dist),
@@ -103,9 +127,10 @@ def test_create_refresh_change_build_and_destroy(imagebuilder, kit: Kit):
     imagebuilder.delete_distribution_configuration(distributionConfigurationArn=dist)
     imagebuilder.delete_infrastructure_configuration(infrastructureConfigurationArn=infra)
     imagebuilder.delete_image_recipe(imageRecipeArn=recipe)
+    imagebuilder.delete_component(componentBuildVersionArn=component)
     imagebuilder.delete_workflow(workflowBuildVersionArn=workflow)
 
-    for arn in (image, dist, infra, recipe, workflow):
+    for arn in (image, dist, infra, recipe, component, workflow):
         with pytest.raises(imagebuilder.exceptions.ResourceNotFoundException):
             imagebuilder.list_tags_for_resource(resourceArn=arn)
     for get, _, arn_member, arn in resources:
@@ -119,3 +144,4 @@ def test_create_refresh_change_build_and_destroy(imagebuilder, kit: Kit):
     assert imagebuilder.list_distribution_configurations(filters=by_name)["distributionConfigurationSummaryList"] == []
     assert imagebuilder.list_images(filters=by_name)["imageVersionList"] == []
     assert imagebuilder.list_workflows(filters=by_name)["workflowVersionList"] == []
+    assert imagebuilder.list_components(filters=by_name)["componentVersionList"] == []

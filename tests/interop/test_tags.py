@@ -35,7 +35,12 @@ def tagged_resources(imagebuilder, kit: Kit) -> dict[str, str]:
     )["distributionConfigurationArn"]
     image = kit.create_image(recipe, infra, tags=given)
     assert kit.wait_image(image)["state"]["status"] == "AVAILABLE"
-    return {"workflow": workflow, "recipe": recipe, "infra": infra, "dist": dist, "image": image}
+    component = imagebuilder.create_component(
+        name=unique_name("component"), semanticVersion="1.0.0", platform="Linux", tags=given,
+        data="schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: Update\n        action: UpdateOS\n",
+        clientToken=str(uuid.uuid4()))["componentBuildVersionArn"]
+    return {"workflow": workflow, "recipe": recipe, "infra": infra, "dist": dist, "image": image,
+            "component": component}
 
 
 def shown_tags(imagebuilder, kind: str, arn: str) -> dict[str, str]:
@@ -50,6 +55,8 @@ def shown_tags(imagebuilder, kind: str, arn: str) -> dict[str, str]:
     if kind == "dist":
         return imagebuilder.get_distribution_configuration(
             distributionConfigurationArn=arn)["distributionConfiguration"]["tags"]
+    if kind == "component":
+        return imagebuilder.get_component(componentBuildVersionArn=arn)["component"]["tags"]
     return imagebuilder.get_image(imageBuildVersionArn=arn)["image"]["tags"]
 
 
@@ -113,6 +120,8 @@ def test_limits_and_unknown_resources(imagebuilder, kit: Kit, stepwise):
         (other_region, infra),
         (imagebuilder, "arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/1.0.0/1"),
         (imagebuilder, "arn:aws:imagebuilder:us-east-1:123456789012:component/mine/1.0.0/1"),
+        (imagebuilder, "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.2/1"),
+        (imagebuilder, "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/not-stored"),
     ]:
         for call in (lambda: client.list_tags_for_resource(resourceArn=arn),
                      lambda: client.tag_resource(resourceArn=arn, tags={"k": "v"}),

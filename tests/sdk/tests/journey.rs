@@ -487,6 +487,31 @@ async fn components_are_created_resolved_and_refused_by_name() {
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidParameterValueException"));
     assert!(err.message().unwrap().contains("phase 'build'"));
+    let imported = client
+        .import_component()
+        .name("sdk-imported")
+        .semantic_version("2.0.0")
+        .r#type(aws_sdk_imagebuilder::types::ComponentType::Test)
+        .format(aws_sdk_imagebuilder::types::ComponentFormat::Shell)
+        .platform(aws_sdk_imagebuilder::types::Platform::Linux)
+        .data("#!/bin/bash\nuptime\n")
+        .send()
+        .await
+        .unwrap();
+    let imported = imported.component_build_version_arn().unwrap();
+    let builds = client
+        .list_component_build_versions()
+        .component_version_arn(imported.trim_end_matches("/1"))
+        .send()
+        .await
+        .unwrap();
+    let summaries = builds.component_summary_list();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(summaries[0].arn(), Some(imported));
+    assert_eq!(
+        summaries[0].r#type(),
+        Some(&aws_sdk_imagebuilder::types::ComponentType::Test)
+    );
     client
         .delete_component()
         .component_build_version_arn(&arn)
