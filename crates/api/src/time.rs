@@ -43,6 +43,73 @@ impl Clock for ManualClock {
     }
 }
 
+/// The service's clock: a base clock (the wall clock in `stepwise serve`) plus an offset that
+/// only moves forward, so that tests can make time pass (`/_stepwise/clock`). Every
+/// timestamp the service writes reads it.
+pub struct MovableClock {
+    base: Arc<dyn Clock>,
+    offset: AtomicI64,
+}
+
+/// Why the clock did not move.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClockError {
+    #[error("The clock only moves forward: {target} is before the current time {now}.")]
+    Backward { target: String, now: String },
+}
+
+impl MovableClock {
+    pub fn new(base: Arc<dyn Clock>, offset: Millis) -> MovableClock {
+        MovableClock {
+            base,
+            offset: AtomicI64::new(offset),
+        }
+    }
+
+    /// How far ahead of its base the clock is, in milliseconds.
+    pub fn offset(&self) -> Millis {
+        self.offset.load(Ordering::SeqCst)
+    }
+
+    /// Moves "now" to `target`; refused if that is before the current time. Returns the
+    /// offset to keep for the move to survive a restart.
+    pub fn move_to(&self, target: Millis) -> Result<Millis, ClockError> {
+        let mut current = self.offset();
+        loop {
+            let now = self.base.now_millis() + current;
+            if target < now {
+                return Err(ClockError::Backward {
+                    target: format_millis(target),
+                    now: format_millis(now),
+                });
+            }
+            let offset = target - self.base.now_millis();
+            let offset = offset.max(current);
+            match self
+                .offset
+                .compare_exchange(current, offset, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => return Ok(offset),
+                Err(seen) => current = seen,
+            }
+        }
+    }
+}
+
+impl Clock for MovableClock {
+    fn now_millis(&self) -> Millis {
+        self.base.now_millis() + self.offset()
+    }
+}
+
+/// An ISO-8601 (RFC 3339) date and time with its offset (`2027-01-01T00:00:00Z`,
+/// `2027-01-01T09:00:00.250+09:00`), as milliseconds.
+pub fn parse_timestamp(text: &str) -> Option<Millis> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.sssZ`, the DateTime string format of every response. Computed
 /// with integer arithmetic (civil-from-days): list responses format many of these per
 /// request, and a general date library spends most of its time elsewhere.
@@ -111,6 +178,37 @@ pub fn to_datetime(ms: Millis) -> DateTime<Utc> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    #[test]
+    fn a_movable_clock_moves_forward_only() {
+        let base = super::ManualClock::new(1_000_000);
+        let clock = super::MovableClock::new(Arc::new(base.clone()), 500);
+        assert_eq!(clock.now_millis(), 1_000_500);
+        assert_eq!(clock.move_to(1_086_400_500), Ok(1_085_400_500));
+        assert_eq!(clock.now_millis(), 1_086_400_500);
+        base.advance(1_000);
+        assert_eq!(clock.now_millis(), 1_086_401_500);
+        let e = clock.move_to(0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "The clock only moves forward: 1970-01-01T00:00:00.000Z is before the current time 1970-01-13T13:46:41.500Z."
+        );
+        assert_eq!(clock.now_millis(), 1_086_401_500);
+        assert_eq!(clock.move_to(clock.now_millis()), Ok(clock.offset()));
+    }
+
+    #[test]
+    fn timestamps_parse_with_their_offset() {
+        assert_eq!(super::parse_timestamp("1970-01-01T00:00:01Z"), Some(1000));
+        assert_eq!(
+            super::parse_timestamp("1970-01-01T09:00:00.250+09:00"),
+            Some(250)
+        );
+        assert_eq!(super::parse_timestamp("yesterday"), None);
+        assert_eq!(super::parse_timestamp("2027-01-01"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -274,6 +274,31 @@ impl Connection {
                 eprintln!("DEBUG:   body: {}", String::from_utf8_lossy(&body));
             }
         }
+        let (status, error_type, bytes) = self.send(request, &uri).await?;
+        let parsed: Option<Value> = if bytes.is_empty() {
+            Some(Value::Object(Map::new()))
+        } else {
+            serde_json::from_slice(&bytes).ok()
+        };
+        if (200..300).contains(&status) {
+            return parsed
+                .map(|v| shaped(op.output, &v).unwrap_or(v))
+                .ok_or_else(|| {
+                    CallError::Client(format!(
+                        "The {} operation returned a body that is not JSON",
+                        op.name
+                    ))
+                });
+        }
+        Err(service_error(op.name, status, error_type, parsed))
+    }
+
+    /// Sends a request and reads the whole answer: status, `x-amzn-ErrorType`, body.
+    async fn send(
+        &self,
+        request: http::Request<Full<Bytes>>,
+        uri: &str,
+    ) -> Result<(u16, Option<String>, Bytes), CallError> {
         let response = self.client.request(request).await.map_err(|e| {
             CallError::Client(format!(
                 "Could not connect to the endpoint URL: \"{uri}\"{}",
@@ -303,22 +328,35 @@ impl Connection {
                 String::from_utf8_lossy(&bytes)
             );
         }
-        let parsed: Option<Value> = if bytes.is_empty() {
-            Some(Value::Object(Map::new()))
-        } else {
-            serde_json::from_slice(&bytes).ok()
-        };
-        if (200..300).contains(&status) {
-            return parsed
-                .map(|v| shaped(op.output, &v).unwrap_or(v))
-                .ok_or_else(|| {
-                    CallError::Client(format!(
-                        "The {} operation returned a body that is not JSON",
-                        op.name
-                    ))
-                });
+        Ok((status, error_type, bytes))
+    }
+
+    /// A request to one of Stepwise's own endpoints (`/_stepwise/…`, not an AWS operation,
+    /// so unsigned): JSON in and out; an error answer is a service error named `what`.
+    pub async fn stepwise(
+        &self,
+        what: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, CallError> {
+        let uri = format!("{}{path}", self.endpoint);
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut request = http::Request::builder().method(method).uri(&uri);
+        if !body.is_empty() {
+            request = request.header("content-type", "application/json");
         }
-        Err(service_error(op.name, status, error_type, parsed))
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| CallError::Client(format!("cannot build the request: {e}")))?;
+        let (status, error_type, bytes) = self.send(request, &uri).await?;
+        let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
+        if (200..300).contains(&status) {
+            return parsed.ok_or_else(|| {
+                CallError::Client(format!("{uri} returned a body that is not JSON"))
+            });
+        }
+        Err(service_error(what, status, error_type, parsed))
     }
 
     /// The request's URI and body, as the model binds each member: URI labels

@@ -1,9 +1,10 @@
 //! The `stepwise` command: `serve` runs the Image Builder endpoint; `seed` fills a store
 //! with demo executions; `simulate` runs a workflow document offline; `validate` checks a
-//! workflow or component document offline; `imagebuilder` calls the service as
+//! workflow or component document offline; `clock` shows or moves a server's clock; `imagebuilder` calls the service as
 //! `aws imagebuilder` does.
 #![forbid(unsafe_code)]
 
+mod clock;
 mod offline;
 mod seed;
 mod serve;
@@ -47,6 +48,9 @@ enum Command {
     /// Check a workflow or component document offline, as the service would.
     #[command(long_about = validate::LONG_ABOUT)]
     Validate(validate::ValidateArgs),
+    /// Show or move the service's clock (it only moves forward).
+    #[command(long_about = clock::LONG_ABOUT)]
+    Clock(clock::ClockArgs),
     /// Follow an image build live until it ends (exit 0 when AVAILABLE).
     #[command(long_about = watch::LONG_ABOUT)]
     Watch(watch::WatchArgs),
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Seed(args) => seed::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Clock(args) => clock::run(args),
         Command::Watch(args) => watch::run(args),
     }
 }

@@ -52,6 +52,18 @@ pub struct ServeArgs {
     /// Lifetime of pagination tokens, in seconds.
     #[arg(long, env = "STEPWISE_TOKEN_TTL", default_value_t = 24 * 3600)]
     pub token_ttl: u64,
+
+    /// Start the service's clock at this ISO-8601 time (e.g. 2027-01-01T00:00:00Z) instead of
+    /// now, for reproducible demos and tests; it then runs on from there. The clock never
+    /// moves back: a time before the clock's current one (kept in the store) is ignored.
+    #[arg(long, env = "STEPWISE_CLOCK_START", value_name = "ISO-8601", value_parser = parse_start)]
+    pub clock_start: Option<i64>,
+}
+
+fn parse_start(s: &str) -> Result<i64, String> {
+    stepwise_api::time::parse_timestamp(s).ok_or_else(|| {
+        "expected an ISO-8601 date and time with its offset, e.g. 2027-01-01T00:00:00Z".into()
+    })
 }
 
 fn parse_account(s: &str) -> Result<String, String> {
@@ -126,6 +138,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             faults,
         },
         token_ttl_secs: args.token_ttl,
+        clock_start: args.clock_start,
     };
     let state = AppState::open(&data_dir, clock, options).await?;
     let (store, engine) = (state.store.clone(), state.engine.clone());

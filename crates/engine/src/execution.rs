@@ -405,12 +405,17 @@ impl Run<'_> {
         };
         let scale = self.inner.config.time_scale;
         let due = began + (duration.min(timeout) as f64 * scale * 1000.0) as i64;
-        let wait = due - self.now();
-        if wait > 0 {
+        // A sleep ends early when the build is woken (a cancellation, the clock moved):
+        // the step ends once the clock reaches its due time.
+        loop {
+            if self.cancelled().await? {
+                return Ok(Event::Cancel);
+            }
+            let wait = due - self.now();
+            if wait <= 0 {
+                break;
+            }
             self.sleep(wait as u64).await?;
-        }
-        if self.cancelled().await? {
-            return Ok(Event::Cancel);
         }
         let event = if duration > timeout {
             Event::ActionFailed {

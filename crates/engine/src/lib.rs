@@ -174,6 +174,19 @@ impl Engine {
         }
     }
 
+    /// Wakes every build that sleeps, so that each looks at the clock again (it moved).
+    pub fn wake_all(&self) {
+        for waker in self
+            .inner
+            .wakers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            waker.notify_waiters();
+        }
+    }
+
     /// Picks up every unfinished build in the store (called once at start-up).
     pub async fn resume_all(&self) -> StoreResult<usize> {
         let unfinished = self

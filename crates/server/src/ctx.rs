@@ -4,6 +4,7 @@
 
 use crate::state::AppState;
 use stepwise_api::operations::Operation;
+use stepwise_api::time::Clock;
 use stepwise_store::Tenant;
 
 pub struct Ctx<'a> {

@@ -4,11 +4,13 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod clock;
 mod ctx;
 mod handlers;
 mod idempotency;
 mod listing;
 mod protocol;
+mod reply;
 pub mod simulation;
 mod state;
 mod typed;

@@ -2,13 +2,15 @@
 //! (query member or JSON body), validation against the model, response and error encoding
 //! with `x-amzn-RequestId` and `x-amzn-ErrorType`.
 
+use crate::clock;
 use crate::ctx::Ctx;
 use crate::handlers::{self, Reply};
+use crate::reply::{body_response, error_response, json_response};
 use crate::{auth, state::AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{Map, Value};
@@ -20,6 +22,7 @@ use stepwise_store::Tenant;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/_stepwise/health", get(health))
+        .route("/_stepwise/clock", get(clock::show).post(clock::advance))
         .fallback(dispatch)
         .with_state(state)
 }
@@ -242,34 +245,6 @@ fn query_values(query: &str, key: &str) -> Vec<String> {
             })
         })
         .collect()
-}
-
-pub fn json_response(status: StatusCode, request_id: &str, body: &Value) -> Response {
-    body_response(status, request_id, body.to_string())
-}
-
-fn body_response(status: StatusCode, request_id: &str, body: String) -> Response {
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        headers.insert("x-amzn-RequestId", v);
-    }
-    response
-}
-
-pub fn error_response(err: &ApiError, request_id: &str) -> Response {
-    let status = StatusCode::from_u16(err.kind.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = serde_json::json!({"__type": err.kind.type_name(), "message": err.message});
-    let mut response = json_response(status, request_id, &body);
-    response.headers_mut().insert(
-        "x-amzn-ErrorType",
-        HeaderValue::from_static(err.kind.type_name()),
-    );
-    response
 }
 
 #[cfg(test)]

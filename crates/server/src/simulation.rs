@@ -10,7 +10,7 @@ use crate::handlers::{self, Reply};
 use crate::state::{AppState, ServerConfig};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use stepwise_api::time::{Clock, ManualClock, SystemClock};
+use stepwise_api::time::{Clock, ManualClock, MovableClock, SystemClock};
 use stepwise_api::{operations, ApiError};
 use stepwise_engine::faults::FaultFile;
 use stepwise_engine::{Engine, WaitPolicy};
@@ -89,7 +89,7 @@ impl Scratch {
         let state = AppState {
             store: store.clone(),
             engine: Engine::simulated(store, clock.clone(), wait_policy, faults),
-            clock: Arc::new(clock),
+            clock: Arc::new(MovableClock::new(Arc::new(clock), 0)),
             tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [0; 32]))),
             config: Arc::new(ServerConfig {
                 account_id: ACCOUNT.into(),

@@ -2,7 +2,7 @@
 //! and the server's settings.
 
 use std::sync::Arc;
-use stepwise_api::time::Clock;
+use stepwise_api::time::{Clock, Millis, MovableClock};
 use stepwise_engine::Engine;
 use stepwise_store::{SqliteStore, Store};
 use stepwise_token::TokenCodec;
@@ -37,7 +37,8 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub engine: Engine,
-    pub clock: Arc<dyn Clock>,
+    /// The service's "now": the base clock plus an offset that `/_stepwise/clock` moves.
+    pub clock: Arc<MovableClock>,
     pub tokens: Arc<TokenCodec>,
     pub config: Arc<ServerConfig>,
 }
@@ -50,6 +51,8 @@ pub struct Options {
     pub engine: stepwise_engine::EngineConfig,
     /// Lifetime of pagination tokens, in seconds.
     pub token_ttl_secs: u64,
+    /// Where the clock starts (`stepwise serve --clock-start`), if it is not there yet.
+    pub clock_start: Option<Millis>,
 }
 
 impl Default for Options {
@@ -58,6 +61,7 @@ impl Default for Options {
             server: ServerConfig::default(),
             engine: stepwise_engine::EngineConfig::default(),
             token_ttl_secs: stepwise_token::DEFAULT_TTL_SECS,
+            clock_start: None,
         }
     }
 }
@@ -85,6 +89,7 @@ impl AppState {
             format!("cannot open store {}: {e}{hint}", path.display())
         })?);
         let tokens = token_codec(store.as_ref(), options.token_ttl_secs).await?;
+        let clock = Arc::new(movable_clock(store.as_ref(), clock, options.clock_start).await?);
         let engine = Engine::new(store.clone(), clock.clone(), options.engine);
         Ok(AppState {
             store,
@@ -94,6 +99,49 @@ impl AppState {
             config: Arc::new(options.server),
         })
     }
+}
+
+/// Where the clock's offset is kept (milliseconds ahead of the base clock, 8 bytes
+/// big-endian), so that a moved clock stays moved across restarts.
+pub const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
+
+/// The service clock on `base`, with the offset the store keeps. A `start` later than the
+/// clock's current time moves it there; an earlier one is ignored, since the clock never
+/// moves back (README, "The clock").
+async fn movable_clock(
+    store: &dyn Store,
+    base: Arc<dyn Clock>,
+    start: Option<Millis>,
+) -> Result<MovableClock, String> {
+    let stored = match store
+        .meta_get(CLOCK_OFFSET_KEY)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(bytes) => i64::from_be_bytes(
+            bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| "the stored clock offset is corrupt")?,
+        ),
+        None => 0,
+    };
+    let offset = match start {
+        Some(start) => {
+            let wanted = start - base.now_millis();
+            if wanted < stored {
+                tracing::warn!(
+                    "--clock-start is before the clock's current time; the clock stays where it is"
+                );
+            }
+            store
+                .meta_raise(CLOCK_OFFSET_KEY, wanted.max(stored))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        None => stored,
+    };
+    Ok(MovableClock::new(base, offset))
 }
 
 /// The store's pagination key (key id byte + 32-byte secret): generated once and kept in

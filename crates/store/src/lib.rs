@@ -170,6 +170,13 @@ pub trait Store: Send + Sync {
     /// caller, on every node, gets the first value stored).
     async fn meta_get_or_init(&self, key: &str, init: Vec<u8>) -> StoreResult<Vec<u8>>;
 
+    /// The value under `key`, if any.
+    async fn meta_get(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Raises the number under `key` to `value` (stores it when there is none), atomically:
+    /// a number kept here only grows, whoever raises it. Returns the number now stored.
+    async fn meta_raise(&self, key: &str, value: i64) -> StoreResult<i64>;
+
     /// Commits every write of `batch` in one transaction, or none of them.
     async fn apply(&self, tenant: &Tenant, batch: &[Write]) -> StoreResult<()>;
 

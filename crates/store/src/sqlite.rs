@@ -264,6 +264,41 @@ impl SqliteStore {
 
     // ---- meta -------------------------------------------------------------------------
 
+    /// The value under `key`, if any.
+    pub fn meta_get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(
+            w.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?,
+        )
+    }
+
+    /// Raises the number (8 bytes, big-endian) under `key` to `value`; the number stored.
+    pub fn meta_raise(&self, key: &str, value: i64) -> StoreResult<i64> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = w.transaction()?;
+        let existing: Option<Vec<u8>> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        let existing = existing
+            .map(|bytes| {
+                <[u8; 8]>::try_from(bytes.as_slice())
+                    .map(i64::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt(format!("meta {key} is not a number")))
+            })
+            .transpose()?;
+        let kept = existing.map_or(value, |e| e.max(value));
+        if existing != Some(kept) {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, kept.to_be_bytes().to_vec()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(kept)
+    }
+
     /// Returns the value under `key`, storing `init()` first if there is none (atomically).
     pub fn meta_get_or_init(
         &self,
@@ -644,6 +679,14 @@ impl Store for SqliteStore {
 
     async fn meta_get_or_init(&self, key: &str, init: Vec<u8>) -> StoreResult<Vec<u8>> {
         blocking(|| SqliteStore::meta_get_or_init(self, key, || init))
+    }
+
+    async fn meta_get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        blocking(|| SqliteStore::meta_get(self, key))
+    }
+
+    async fn meta_raise(&self, key: &str, value: i64) -> StoreResult<i64> {
+        blocking(|| SqliteStore::meta_raise(self, key, value))
     }
 
     async fn apply(&self, tenant: &Tenant, batch: &[Write]) -> StoreResult<()> {

@@ -954,6 +954,36 @@ async fn the_token_key_is_initialised_once(store: Arc<dyn Store>) {
     assert_eq!(other, [4]);
 }
 
+async fn a_meta_number_only_grows(store: Arc<dyn Store>) {
+    assert_eq!(store.meta_get("clock").await.unwrap(), None);
+    assert_eq!(
+        store.meta_raise("clock", -5).await.unwrap(),
+        -5,
+        "stored when absent"
+    );
+    assert_eq!(
+        store.meta_raise("clock", -9).await.unwrap(),
+        -5,
+        "never lowered"
+    );
+    assert_eq!(store.meta_raise("clock", 40).await.unwrap(), 40);
+    assert_eq!(
+        store.meta_get("clock").await.unwrap(),
+        Some(40i64.to_be_bytes().to_vec())
+    );
+    let raised = concurrently(CALLERS, |i| {
+        let store = store.clone();
+        async move { store.meta_raise("race", i as i64).await.unwrap() }
+    })
+    .await;
+    assert!(raised.iter().all(|r| *r <= (CALLERS - 1) as i64));
+    assert_eq!(
+        store.meta_raise("race", 0).await.unwrap(),
+        (CALLERS - 1) as i64,
+        "the highest raise is kept"
+    );
+}
+
 // ---- concurrency -----------------------------------------------------------------------
 
 const CALLERS: usize = 16;
@@ -1269,6 +1299,7 @@ macro_rules! every_case {
                 a_waiting_step_is_finished_once,
                 a_cancellation_is_pending_once,
                 the_token_key_is_initialised_once,
+                a_meta_number_only_grows,
                 concurrent_inserts_of_one_arn_have_one_winner,
                 concurrent_claims_of_one_token_have_one_winner,
                 concurrent_compare_and_sets_have_one_winner,

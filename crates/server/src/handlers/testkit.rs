@@ -5,7 +5,7 @@ use crate::state::{AppState, ServerConfig};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
-use stepwise_api::time::ManualClock;
+use stepwise_api::time::{ManualClock, MovableClock};
 use stepwise_api::{operations, ApiError};
 use stepwise_engine::{Engine, EngineConfig, ImageRecord};
 use stepwise_store::{ResourceKind, SqliteStore, Store, Tenant, Write};
@@ -45,7 +45,7 @@ impl Kit {
         let state = AppState {
             store,
             engine,
-            clock: Arc::new(clock.clone()),
+            clock: Arc::new(MovableClock::new(Arc::new(clock.clone()), 0)),
             tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [7; 32]))),
             config: Arc::new(ServerConfig::default()),
         };
