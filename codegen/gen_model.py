@@ -80,6 +80,13 @@ OPERATIONS = [
     "ListComponents",
     "ListComponentBuildVersions",
     "DeleteComponent",
+    "CreateImagePipeline",
+    "UpdateImagePipeline",
+    "GetImagePipeline",
+    "ListImagePipelines",
+    "DeleteImagePipeline",
+    "StartImagePipelineExecution",
+    "ListImagePipelineImages",
 ]
 
 # The kinds of resource document the store keeps (`stepwise_store::ResourceKind`), as
@@ -95,6 +102,7 @@ RESOURCE_KINDS = [
     ("DistributionConfiguration", "distribution-configuration", None, "/tags"),
     ("Image", "image", "/image/state/status", "/image/tags"),
     ("Component", "component", None, "/tags"),
+    ("ImagePipeline", "image-pipeline", None, "/tags"),
 ]
 
 # The paginated operations and their pagination token codes (`stepwise_token::OpCode`), as
@@ -114,6 +122,8 @@ TOKEN_OPERATIONS = [
      "Not in pagination spec §2.4, which predates ListImages: Stepwise's own code."),
     ("ListComponents", 11, "Stepwise's own code, after the spec's."),
     ("ListComponentBuildVersions", 12, "Stepwise's own code, after the spec's."),
+    ("ListImagePipelines", 13, "Stepwise's own code, after the spec's."),
+    ("ListImagePipelineImages", 14, "Stepwise's own code, after the spec's."),
 ]
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

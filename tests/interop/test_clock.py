@@ -56,6 +56,8 @@ def test_the_clock_starts_where_it_is_told_and_moves_forward_only(stepwise):
                        ({"advanceSeconds": -1}, "only moves forward"),
                        ({"set": "soon"}, "ISO-8601"),
                        ({"advanceSeconds": 1, "set": START}, "The body must be"),
+                       ({"set": "2200-01-01T00:00:00Z"}, "the last time the clock moves to"),
+                       ({"advanceSeconds": 1e15}, "too far"),
                        ({}, "The body must be")]:
         status, body = clock(stepwise, bad)
         assert status == 400 and words in body["message"], (bad, body)

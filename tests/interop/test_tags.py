@@ -122,6 +122,7 @@ def test_limits_and_unknown_resources(imagebuilder, kit: Kit, stepwise):
         (imagebuilder, "arn:aws:imagebuilder:us-east-1:123456789012:component/mine/1.0.0/1"),
         (imagebuilder, "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.2/1"),
         (imagebuilder, "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/not-stored"),
+        (imagebuilder, "arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/not-stored"),
     ]:
         for call in (lambda: client.list_tags_for_resource(resourceArn=arn),
                      lambda: client.tag_resource(resourceArn=arn, tags={"k": "v"}),

@@ -77,7 +77,7 @@ def test_wrong_method_is_unknown_operation(stepwise):
 
 
 def test_out_of_scope_model_operation_is_unknown_operation(stepwise):
-    assert_error(raw(stepwise, "POST", "/ListImagePipelines", b"{}"), 404, "UnknownOperationException")
+    assert_error(raw(stepwise, "POST", "/ListContainerRecipes", b"{}"), 404, "UnknownOperationException")
 
 
 def test_oversized_body_is_refused(stepwise, imagebuilder):

@@ -232,7 +232,7 @@ def run(endpoint: str) -> list[dict[str, Any]]:
     # ---- protocol, routing, tenancy -------------------------------------------------------
     call("health", "GET", "/_stepwise/health")
     call("unknown path", "GET", "/NoSuchOperation")
-    call("out-of-scope CreateImagePipeline", "PUT", "/CreateImagePipeline", {"name": "c"})
+    call("out-of-scope CreateContainerRecipe", "PUT", "/CreateContainerRecipe", {"name": "c"})
     call("wrong method GET CreateWorkflow", "GET", "/CreateWorkflow")
     call("wrong method POST GetWorkflow", "POST", "/GetWorkflow", {})
     call("trailing slash", "POST", "/ListWorkflows/", {})
@@ -805,6 +805,40 @@ def run(endpoint: str) -> list[dict[str, Any]]:
         "workflowBuildVersionArn", wf2["workflowBuildVersionArn"]))
     call("ListWorkflowBuildVersions after delete", "POST", "/ListWorkflowBuildVersions", {"workflowVersionArn": version_arn})
     call("GetImage after its recipe was deleted", "GET", "/GetImage" + q("imageBuildVersionArn", g1))
+
+    # ---- image pipelines (last: their builds shift no other image's build number) -----------------
+    pp = {"name": "wire-pipeline", "imageRecipeArn": recipe, "infrastructureConfigurationArn": infra,
+          "schedule": {"scheduleExpression": "cron(0 3 ? * MON *)", "timezone": "Europe/Berlin"},
+          "imageTags": {"built-by": "pipeline"}, "clientToken": "pp-token-1"}
+    pipeline = call("CreateImagePipeline", "PUT", "/CreateImagePipeline", pp)["imagePipelineArn"]
+    call("CreateImagePipeline same token replayed", "PUT", "/CreateImagePipeline", pp)
+    call("CreateImagePipeline already exists", "PUT", "/CreateImagePipeline", {**pp, "clientToken": "pp-token-2"})
+    call("CreateImagePipeline bad schedule", "PUT", "/CreateImagePipeline",
+         {**pp, "name": "wire-bad-pipeline", "clientToken": "pp-bad-1",
+          "schedule": {"scheduleExpression": "cron(0 0 * * * *)"}})
+    call("CreateImagePipeline bad time zone", "PUT", "/CreateImagePipeline",
+         {**pp, "name": "wire-bad-pipeline", "clientToken": "pp-bad-2",
+          "schedule": {"scheduleExpression": "cron(0 0 * * ? *)", "timezone": "Mars/Olympus"}})
+    call("CreateImagePipeline container recipe", "PUT", "/CreateImagePipeline",
+         {"name": "wire-bad-pipeline", "containerRecipeArn": f"{US}:container-recipe/web/1.0.0",
+          "infrastructureConfigurationArn": infra, "clientToken": "pp-bad-3"})
+    call("GetImagePipeline", "GET", "/GetImagePipeline" + q("imagePipelineArn", pipeline))
+    call("ListImagePipelines", "POST", "/ListImagePipelines", {})
+    call("ListImagePipelines status filter", "POST", "/ListImagePipelines",
+         {"filters": [{"name": "status", "values": ["DISABLED"]}]})
+    call("DeleteImageRecipe used by a pipeline", "DELETE", "/DeleteImageRecipe" + q("imageRecipeArn", recipe))
+    call("UpdateImagePipeline", "PUT", "/UpdateImagePipeline",
+         {"imagePipelineArn": pipeline, "imageRecipeArn": recipe, "infrastructureConfigurationArn": infra,
+          "status": "DISABLED", "clientToken": "pp-token-3"})
+    started = call("StartImagePipelineExecution", "PUT", "/StartImagePipelineExecution",
+                   {"imagePipelineArn": pipeline, "clientToken": "ps-token-1"})["imageBuildVersionArn"]
+    w.wait_terminal(started)
+    call("ListImagePipelineImages", "POST", "/ListImagePipelineImages", {"imagePipelineArn": pipeline})
+    call("ListImagePipelineImages unknown", "POST", "/ListImagePipelineImages",
+         {"imagePipelineArn": f"{US}:image-pipeline/no-such-pipeline"})
+    call("StartImagePipelineExecution unknown", "PUT", "/StartImagePipelineExecution",
+         {"imagePipelineArn": f"{US}:image-pipeline/no-such-pipeline", "clientToken": "ps-token-2"})
+    call("DeleteImagePipeline", "DELETE", "/DeleteImagePipeline" + q("imagePipelineArn", pipeline))
     return w.records
 
 

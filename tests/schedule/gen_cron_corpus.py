@@ -31,6 +31,7 @@ def values(text: str, low: int, high: int, names: list[str] | None = None) -> se
         return int(v)
     out: set[int] = set()
     for part in text.split(","):
+        original = part
         step = 1
         if "/" in part:
             part, s = part.split("/")
@@ -41,7 +42,7 @@ def values(text: str, low: int, high: int, names: list[str] | None = None) -> se
             a, b = (one(x) for x in part.split("-"))
         else:
             a = one(part)
-            b = high if step > 1 else a
+            b = high if "/" in original else a
         out.update(range(a, b + 1, step))
     return out
 
@@ -131,6 +132,7 @@ VALID = [
     ("cron(0 0 31W * ? *)", "Etc/UTC", "2027-01-01T00:00:00Z", 3, 200),
     ("cron(*/15 * * * ? *)", "Etc/UTC", "2027-01-01T00:07:00Z", 4, 1),
     ("cron(5/20 * * * ? *)", "Etc/UTC", "2027-01-01T00:00:00Z", 4, 1),
+    ("cron(58/1 * * * ? *)", "Etc/UTC", "2027-01-01T00:00:00Z", 4, 1),
     ("cron(0 */6 * * ? *)", "Asia/Kolkata", "2027-01-01T00:00:00Z", 4, 2),
     ("cron(0 8-10 * * ? *)", "Australia/Sydney", "2027-04-03T00:00:00Z", 6, 3),
     ("cron(0 2 * * ? *)", "Australia/Sydney", "2027-04-02T00:00:00Z", 3, 5),

@@ -67,6 +67,16 @@ pub struct AmiDistributionConfiguration {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AutoDisablePolicy {
+    #[serde(
+        rename = "failureCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_count: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AutoScalingGroupConfiguration {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -565,6 +575,108 @@ pub struct CreateDistributionConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateImagePipelineRequest {
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "imageRecipeArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_recipe_arn: Option<String>,
+    #[serde(
+        rename = "containerRecipeArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_recipe_arn: Option<String>,
+    #[serde(
+        rename = "infrastructureConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub infrastructure_configuration_arn: Option<String>,
+    #[serde(
+        rename = "distributionConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distribution_configuration_arn: Option<String>,
+    #[serde(
+        rename = "imageTestsConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_tests_configuration: Option<ImageTestsConfiguration>,
+    #[serde(
+        rename = "enhancedImageMetadataEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enhanced_image_metadata_enabled: Option<bool>,
+    #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(rename = "imageTags", default, skip_serializing_if = "Option::is_none")]
+    pub image_tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "imageScanningConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_scanning_configuration: Option<ImageScanningConfiguration>,
+    #[serde(rename = "workflows", default, skip_serializing_if = "Option::is_none")]
+    pub workflows: Option<Vec<WorkflowConfiguration>>,
+    #[serde(
+        rename = "executionRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_role: Option<String>,
+    #[serde(
+        rename = "loggingConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_configuration: Option<PipelineLoggingConfiguration>,
+    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateImagePipelineResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateImageRecipeRequest {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -957,6 +1069,28 @@ pub struct DeleteDistributionConfigurationResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteImagePipelineRequest {
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteImagePipelineResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeleteImageRecipeRequest {
     #[serde(
         rename = "imageRecipeArn",
@@ -1342,6 +1476,28 @@ pub struct GetDistributionConfigurationResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub distribution_configuration: Option<DistributionConfiguration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GetImagePipelineRequest {
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GetImagePipelineResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "imagePipeline",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline: Option<ImagePipeline>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1778,6 +1934,122 @@ pub struct ImageLoggingConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub log_group_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImagePipeline {
+    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(
+        rename = "enhancedImageMetadataEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enhanced_image_metadata_enabled: Option<bool>,
+    #[serde(
+        rename = "imageRecipeArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_recipe_arn: Option<String>,
+    #[serde(
+        rename = "containerRecipeArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_recipe_arn: Option<String>,
+    #[serde(
+        rename = "infrastructureConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub infrastructure_configuration_arn: Option<String>,
+    #[serde(
+        rename = "distributionConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distribution_configuration_arn: Option<String>,
+    #[serde(
+        rename = "imageTestsConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_tests_configuration: Option<ImageTestsConfiguration>,
+    #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "dateCreated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_created: Option<String>,
+    #[serde(
+        rename = "dateUpdated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_updated: Option<String>,
+    #[serde(
+        rename = "dateLastRun",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_last_run: Option<String>,
+    #[serde(
+        rename = "lastRunStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_run_status: Option<String>,
+    #[serde(
+        rename = "dateNextRun",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date_next_run: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(
+        rename = "imageScanningConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_scanning_configuration: Option<ImageScanningConfiguration>,
+    #[serde(rename = "imageTags", default, skip_serializing_if = "Option::is_none")]
+    pub image_tags: Option<indexmap::IndexMap<String, String>>,
+    #[serde(
+        rename = "executionRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_role: Option<String>,
+    #[serde(rename = "workflows", default, skip_serializing_if = "Option::is_none")]
+    pub workflows: Option<Vec<WorkflowConfiguration>>,
+    #[serde(
+        rename = "loggingConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_configuration: Option<PipelineLoggingConfiguration>,
+    #[serde(
+        rename = "consecutiveFailures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub consecutive_failures: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2477,6 +2749,68 @@ pub struct ListImageBuildVersionsResponse {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListImagePipelineImagesRequest {
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
+    #[serde(rename = "filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Filter>>,
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListImagePipelineImagesResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "imageSummaryList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_summary_list: Option<Vec<ImageSummary>>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListImagePipelinesRequest {
+    #[serde(rename = "filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Filter>>,
+    #[serde(
+        rename = "maxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListImagePipelinesResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "imagePipelineList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_list: Option<Vec<ImagePipeline>>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListImageRecipesRequest {
     #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
@@ -2785,6 +3119,22 @@ pub struct ParentInstanceConfiguration {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PipelineLoggingConfiguration {
+    #[serde(
+        rename = "imageLogGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_log_group_name: Option<String>,
+    #[serde(
+        rename = "pipelineLogGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_log_group_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
     #[serde(
         rename = "availabilityZone",
@@ -2927,6 +3277,30 @@ pub struct ScanResultCondition {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Schedule {
+    #[serde(
+        rename = "scheduleExpression",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schedule_expression: Option<String>,
+    #[serde(rename = "timezone", default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(
+        rename = "pipelineExecutionStartCondition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_execution_start_condition: Option<String>,
+    #[serde(
+        rename = "autoDisablePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_disable_policy: Option<AutoDisablePolicy>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SendWorkflowStepActionRequest {
     #[serde(
         rename = "stepExecutionId",
@@ -2990,6 +3364,42 @@ pub struct SsmParameterConfiguration {
     pub parameter_name: Option<String>,
     #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StartImagePipelineExecutionRequest {
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<indexmap::IndexMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StartImagePipelineExecutionResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "imageBuildVersionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_build_version_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3088,6 +3498,108 @@ pub struct UpdateDistributionConfigurationResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub distribution_configuration_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateImagePipelineRequest {
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "imageRecipeArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_recipe_arn: Option<String>,
+    #[serde(
+        rename = "containerRecipeArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub container_recipe_arn: Option<String>,
+    #[serde(
+        rename = "infrastructureConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub infrastructure_configuration_arn: Option<String>,
+    #[serde(
+        rename = "distributionConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distribution_configuration_arn: Option<String>,
+    #[serde(
+        rename = "imageTestsConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_tests_configuration: Option<ImageTestsConfiguration>,
+    #[serde(
+        rename = "enhancedImageMetadataEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enhanced_image_metadata_enabled: Option<bool>,
+    #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "imageScanningConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_scanning_configuration: Option<ImageScanningConfiguration>,
+    #[serde(rename = "workflows", default, skip_serializing_if = "Option::is_none")]
+    pub workflows: Option<Vec<WorkflowConfiguration>>,
+    #[serde(
+        rename = "loggingConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_configuration: Option<PipelineLoggingConfiguration>,
+    #[serde(
+        rename = "executionRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_role: Option<String>,
+    #[serde(rename = "imageTags", default, skip_serializing_if = "Option::is_none")]
+    pub image_tags: Option<indexmap::IndexMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateImagePipelineResponse {
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(
+        rename = "clientToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_token: Option<String>,
+    #[serde(
+        rename = "imagePipelineArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub image_pipeline_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3767,6 +4279,62 @@ impl crate::members::Paged for ListComponentBuildVersionsRequest {
     }
 }
 
+impl crate::members::Idempotent for CreateImagePipelineRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Named for CreateImagePipelineRequest {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl crate::members::Idempotent for UpdateImagePipelineRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListImagePipelinesRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListImagePipelinesRequest {
+    type Filter = Filter;
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
+impl crate::members::Idempotent for StartImagePipelineExecutionRequest {
+    fn client_token(&self) -> Option<&str> {
+        self.client_token.as_deref()
+    }
+}
+
+impl crate::members::Paged for ListImagePipelineImagesRequest {
+    fn max_results(&self) -> Option<i32> {
+        self.max_results
+    }
+    fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+}
+
+impl crate::members::Filtered for ListImagePipelineImagesRequest {
+    type Filter = Filter;
+    fn filters(&self) -> &[Filter] {
+        self.filters.as_deref().unwrap_or_default()
+    }
+}
+
 /// The allowed values of every enum string shape, in model order.
 pub mod enums {
     pub const BUILD_TYPE: &[&str] = &["USER_INITIATED", "SCHEDULED", "IMPORT", "IMPORT_ISO"];
@@ -3813,6 +4381,11 @@ pub mod enums {
     pub const MAXIMUM_SEVERITY_LABEL: &[&str] = &["INFORMATIONAL", "LOW", "MEDIUM", "HIGH"];
     pub const ON_WORKFLOW_FAILURE: &[&str] = &["CONTINUE", "ABORT"];
     pub const OWNERSHIP: &[&str] = &["Self", "Shared", "Amazon", "ThirdParty", "AWSMarketplace"];
+    pub const PIPELINE_EXECUTION_START_CONDITION: &[&str] = &[
+        "EXPRESSION_MATCH_ONLY",
+        "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
+    ];
+    pub const PIPELINE_STATUS: &[&str] = &["DISABLED", "ENABLED"];
     pub const PLATFORM: &[&str] = &["Windows", "Linux", "macOS"];
     pub const PRODUCT_CODE_TYPE: &[&str] = &["marketplace"];
     pub const REGION_FAILURE_STATUS: &[&str] = &["FAILED", "CANCELLED", "TIMED_OUT"];

@@ -58,12 +58,19 @@ fn every_operation_has_schema_and_model_shapes() {
         "ListComponents" => ListComponentsRequest, ListComponentsResponse;
         "ListComponentBuildVersions" => ListComponentBuildVersionsRequest, ListComponentBuildVersionsResponse;
         "DeleteComponent" => DeleteComponentRequest, DeleteComponentResponse;
+        "CreateImagePipeline" => CreateImagePipelineRequest, CreateImagePipelineResponse;
+        "UpdateImagePipeline" => UpdateImagePipelineRequest, UpdateImagePipelineResponse;
+        "GetImagePipeline" => GetImagePipelineRequest, GetImagePipelineResponse;
+        "ListImagePipelines" => ListImagePipelinesRequest, ListImagePipelinesResponse;
+        "DeleteImagePipeline" => DeleteImagePipelineRequest, DeleteImagePipelineResponse;
+        "StartImagePipelineExecution" => StartImagePipelineExecutionRequest, StartImagePipelineExecutionResponse;
+        "ListImagePipelineImages" => ListImagePipelineImagesRequest, ListImagePipelineImagesResponse;
         "TagResource" => TagResourceRequest, TagResourceResponse;
         "UntagResource" => UntagResourceRequest, UntagResourceResponse;
         "ListTagsForResource" => ListTagsForResourceRequest, ListTagsForResourceResponse;
     };
-    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 41);
-    assert_eq!(table.len(), 41);
+    assert_eq!(OPERATIONS.iter().filter(|op| op.served).count(), 48);
+    assert_eq!(table.len(), 48);
     for (name, input, output) in table {
         let op = operations::by_name(name).unwrap_or_else(|| panic!("{name} missing"));
         assert!(op.served, "{name}");
@@ -116,6 +123,8 @@ fn routing_table_matches_the_spec() {
         ),
         ("GetComponent", "GET", "componentBuildVersionArn"),
         ("DeleteComponent", "DELETE", "componentBuildVersionArn"),
+        ("GetImagePipeline", "GET", "imagePipelineArn"),
+        ("DeleteImagePipeline", "DELETE", "imagePipelineArn"),
         ("GetImage", "GET", "imageBuildVersionArn"),
         ("DeleteImage", "DELETE", "imageBuildVersionArn"),
         ("GetWorkflowExecution", "GET", "workflowExecutionId"),

@@ -411,11 +411,10 @@ impl Run<'_> {
             if self.cancelled().await? {
                 return Ok(Event::Cancel);
             }
-            let wait = due - self.now();
-            if wait <= 0 {
+            if self.now() >= due {
                 break;
             }
-            self.sleep(wait as u64).await?;
+            self.sleep_until(due).await?;
         }
         let event = if duration > timeout {
             Event::ActionFailed {

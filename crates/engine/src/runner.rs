@@ -150,6 +150,27 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Sleeps until the clock reads `due` (milliseconds), or until woken: a cancellation,
+    /// or the clock moved. The waker is registered before the clock is read, so a move that
+    /// lands in between is not slept through.
+    pub(crate) async fn sleep_until(&self, due: i64) -> StoreResult<()> {
+        let woken = self.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let wait = due - self.now();
+        if wait <= 0 || self.cancelled().await? {
+            return Ok(());
+        }
+        if self.advance_virtual_clock(wait as u64) {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
+            _ = woken => {}
+        }
+        Ok(())
+    }
+
     /// Sleeps `millis` whatever is requested meanwhile: a rollback is not cut short by a
     /// cancellation (the cancellation stays pending until the rollback ends).
     pub(crate) async fn sleep_through(&self, millis: u64) {

@@ -179,7 +179,7 @@ impl Field {
             } else {
                 let a = self.value(range, text)?;
                 // `a/step` runs from a to the field's end.
-                (a, if step > 1 { self.max } else { a })
+                (a, if item.contains('/') { self.max } else { a })
             };
             let mut v = from;
             while v <= to {

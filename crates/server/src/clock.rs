@@ -48,10 +48,10 @@ fn target(state: &AppState, body: &[u8]) -> Result<Millis, String> {
                 ));
             }
             let millis = (seconds * 1000.0).round();
-            if millis > i64::MAX as f64 / 4.0 {
+            if millis > LATEST as f64 {
                 return Err(format!("'advanceSeconds' is {seconds}: too far."));
             }
-            Ok(state.clock.now_millis() + millis as i64)
+            Ok(state.clock.now_millis().saturating_add(millis as i64))
         }
         (None, Some(Value::String(at)), 1) => parse_timestamp(at).ok_or_else(|| {
             format!("'set' is '{at}', which is not an ISO-8601 date and time with its offset (2027-01-01T00:00:00Z).")
@@ -60,8 +60,18 @@ fn target(state: &AppState, body: &[u8]) -> Result<Millis, String> {
     }
 }
 
+/// The latest time the clock moves to: the end of the last year a schedule can name.
+const LATEST: Millis = 7_258_118_399_999; // 2199-12-31T23:59:59.999Z
+
 pub async fn advance(State(state): State<AppState>, body: Bytes) -> Response {
     let target = match target(&state, &body) {
+        Ok(t) if t > LATEST => {
+            return bad(format!(
+                "{} is after {}, the last time the clock moves to.",
+                format_millis(t),
+                format_millis(LATEST)
+            ))
+        }
         Ok(t) => t,
         Err(message) => return bad(message),
     };

@@ -11,17 +11,19 @@ pub enum ResourceKind {
     DistributionConfiguration,
     Image,
     Component,
+    ImagePipeline,
 }
 
 impl ResourceKind {
     /// Every kind, in the order of `RESOURCE_KINDS`.
-    pub const ALL: [ResourceKind; 6] = [
+    pub const ALL: [ResourceKind; 7] = [
         ResourceKind::Workflow,
         ResourceKind::ImageRecipe,
         ResourceKind::InfrastructureConfiguration,
         ResourceKind::DistributionConfiguration,
         ResourceKind::Image,
         ResourceKind::Component,
+        ResourceKind::ImagePipeline,
     ];
 
     /// The kind's name in the store, kept in every row of the kind (so never renamed), and the
@@ -34,6 +36,7 @@ impl ResourceKind {
             ResourceKind::DistributionConfiguration => "distribution-configuration",
             ResourceKind::Image => "image",
             ResourceKind::Component => "component",
+            ResourceKind::ImagePipeline => "image-pipeline",
         }
     }
 
@@ -47,6 +50,7 @@ impl ResourceKind {
             "distribution-configuration" => Some(ResourceKind::DistributionConfiguration),
             "image" => Some(ResourceKind::Image),
             "component" => Some(ResourceKind::Component),
+            "image-pipeline" => Some(ResourceKind::ImagePipeline),
             _ => None,
         }
     }
@@ -61,6 +65,7 @@ impl ResourceKind {
             ResourceKind::DistributionConfiguration => None,
             ResourceKind::Image => Some("/image/state/status"),
             ResourceKind::Component => None,
+            ResourceKind::ImagePipeline => None,
         }
     }
 
@@ -75,6 +80,7 @@ impl ResourceKind {
             ResourceKind::DistributionConfiguration => "/tags",
             ResourceKind::Image => "/image/tags",
             ResourceKind::Component => "/tags",
+            ResourceKind::ImagePipeline => "/tags",
         }
     }
 }

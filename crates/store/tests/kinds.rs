@@ -24,6 +24,7 @@ fn every_kind_keeps_its_name_and_status_pointer() {
             ),
             (ResourceKind::Image, "image", Some("/image/state/status")),
             (ResourceKind::Component, "component", None),
+            (ResourceKind::ImagePipeline, "image-pipeline", None),
         ]
     );
 }
@@ -40,10 +41,11 @@ fn every_kind_keeps_its_tags_where_its_bodies_have_them() {
             ("distribution-configuration", "/tags"),
             ("image", "/image/tags"),
             ("component", "/tags"),
+            ("image-pipeline", "/tags"),
         ]
     );
     for kind in ResourceKind::ALL {
         assert_eq!(ResourceKind::from_arn_type(kind.as_str()), Some(kind));
     }
-    assert_eq!(ResourceKind::from_arn_type("image-pipeline"), None);
+    assert_eq!(ResourceKind::from_arn_type("lifecycle-policy"), None);
 }

@@ -22,11 +22,15 @@ pub enum OpCode {
     ListComponents = 11,
     /// Stepwise's own code, after the spec's.
     ListComponentBuildVersions = 12,
+    /// Stepwise's own code, after the spec's.
+    ListImagePipelines = 13,
+    /// Stepwise's own code, after the spec's.
+    ListImagePipelineImages = 14,
 }
 
 impl OpCode {
     /// Every operation code, in code order.
-    pub const ALL: [OpCode; 12] = [
+    pub const ALL: [OpCode; 14] = [
         OpCode::ListWorkflowStepExecutions,
         OpCode::ListWorkflowExecutions,
         OpCode::ListWaitingWorkflowSteps,
@@ -39,6 +43,8 @@ impl OpCode {
         OpCode::ListImages,
         OpCode::ListComponents,
         OpCode::ListComponentBuildVersions,
+        OpCode::ListImagePipelines,
+        OpCode::ListImagePipelineImages,
     ];
 
     pub fn code(self) -> u8 {
@@ -59,6 +65,8 @@ impl OpCode {
             10 => Some(OpCode::ListImages),
             11 => Some(OpCode::ListComponents),
             12 => Some(OpCode::ListComponentBuildVersions),
+            13 => Some(OpCode::ListImagePipelines),
+            14 => Some(OpCode::ListImagePipelineImages),
             _ => None,
         }
     }
@@ -78,6 +86,8 @@ impl OpCode {
             OpCode::ListImages => "ListImages",
             OpCode::ListComponents => "ListComponents",
             OpCode::ListComponentBuildVersions => "ListComponentBuildVersions",
+            OpCode::ListImagePipelines => "ListImagePipelines",
+            OpCode::ListImagePipelineImages => "ListImagePipelineImages",
         }
     }
 }

@@ -5,7 +5,7 @@
 use stepwise_token::OpCode;
 
 /// (code, operation name) of every `OpCode`, in code order: the wire contract.
-const PINNED: [(u8, &str); 12] = [
+const PINNED: [(u8, &str); 14] = [
     (1, "ListWorkflowStepExecutions"),
     (2, "ListWorkflowExecutions"),
     (3, "ListWaitingWorkflowSteps"),
@@ -19,6 +19,8 @@ const PINNED: [(u8, &str); 12] = [
     (10, "ListImages"),
     (11, "ListComponents"),
     (12, "ListComponentBuildVersions"),
+    (13, "ListImagePipelines"),
+    (14, "ListImagePipelineImages"),
 ];
 
 #[test]

@@ -428,7 +428,7 @@ impl StoredResource for Components {
         })
     }
 
-    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+    async fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
         let data = document(input)?;
         let platform = platform(input);
         stored_body(&Component {
@@ -472,6 +472,12 @@ impl StoredResource for Components {
             ));
         }
         Ok(())
+    }
+
+    async fn dependent(ctx: &Ctx<'_>, arn: &str) -> ApiResult<Option<String>> {
+        Ok(recipe_using(ctx, arn)
+            .await?
+            .map(|recipe| format!("image recipe '{recipe}'")))
     }
 
     /// The builds an image runs were resolved at its CreateImage.
@@ -546,7 +552,7 @@ pub async fn import_component(
         client_token: input.client_token.clone(),
         dry_run: None,
     };
-    let created = family::create::<Components>(ctx, &create).await?;
+    let created = family::create_as::<Components>(ctx, input, &create).await?;
     Ok(ImportComponentResponse {
         request_id: None,
         client_token: created.client_token,
@@ -562,21 +568,13 @@ pub async fn get_component(
 }
 
 /// DeleteComponent: refused while a recipe names the build (exactly, or by a version
-/// pattern that resolves to it now), else the generic delete (which refuses it while an
-/// unfinished image uses it). A recipe created meanwhile claimed the component, so the
-/// delete, guarded by the revision it read, conflicts and is decided again.
+/// pattern that resolves to it now) or an unfinished image runs it (the generic delete). A
+/// recipe created meanwhile claimed the component, so the delete, guarded by the revision
+/// read before the recipes were, conflicts and is decided again.
 pub async fn delete_component(
     ctx: &Ctx<'_>,
     input: &DeleteComponentRequest,
 ) -> ApiResult<DeleteComponentResponse> {
-    let arn_text = Components::delete_arn(input);
-    Components::check_delete(arn_text)?;
-    if let Some(recipe) = recipe_using(ctx, arn_text).await? {
-        return Err(ApiError::new(
-            ErrorKind::ResourceDependency,
-            format!("The resource '{arn_text}' is in use by image recipe '{recipe}'."),
-        ));
-    }
     family::delete::<Components>(ctx, input).await
 }
 
@@ -1041,6 +1039,19 @@ mod tests {
             out,
             json!({"clientToken": "imp", "componentBuildVersionArn": format!("{US}:component/from-script/1.0.0/1")})
         );
+        let again = kit.ok(
+            "ImportComponent",
+            json!({"name": "from-script", "semanticVersion": "1.0.0", "type": "TEST",
+                   "format": "SHELL", "platform": "Linux",
+                   "data": "#!/bin/bash\necho \"it's fine\"\nexit 0\n", "clientToken": "imp"}),
+        );
+        assert_eq!(again, out, "the same token replays");
+        let e = kit.err(
+            "ImportComponent",
+            json!({"name": "from-script", "semanticVersion": "1.0.0", "type": "BUILD",
+                   "format": "SHELL", "platform": "Linux", "data": "echo", "clientToken": "imp"}),
+        );
+        assert_eq!(e.kind, ErrorKind::IdempotentParameterMismatch);
         let c = kit.ok(
             "GetComponent",
             json!({"componentBuildVersionArn": format!("{US}:component/from-script/1.0.0/1")}),

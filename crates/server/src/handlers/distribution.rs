@@ -94,7 +94,7 @@ impl StoredResource for DistributionConfiguration {
         check_distributions(input.distributions.as_deref().unwrap_or_default())
     }
 
-    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+    async fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
         stored_body(&model::DistributionConfiguration {
             arn: Some(arn.to_string()),
             name: Some(input.name.clone().unwrap_or_default()),

@@ -91,8 +91,9 @@ pub(super) trait StoredResource {
         Ok(Vec::new())
     }
 
-    /// The stored body of a create (the resource as Get shows it).
-    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value>;
+    /// The stored body of a create (the resource as Get shows it); it may read what it
+    /// shows of other resources.
+    async fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value>;
 
     /// The stored body a Get's ARN names (by default exactly that ARN), with the
     /// `latestVersionReferences` of versioned families; ResourceNotFoundException if none.
@@ -110,6 +111,12 @@ pub(super) trait StoredResource {
 
     /// Whether an image uses the resource `arn`: an unfinished one blocks its delete.
     fn uses(image: &ImageRecord, arn: &str) -> bool;
+
+    /// What else of the family's own holds the resource `arn` against a delete (`image
+    /// recipe '<arn>'`), read after the resource.
+    async fn dependent(_ctx: &Ctx<'_>, _arn: &str) -> ApiResult<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// A family whose List is the plain one: filters, an optional owner, keyset pages of one
@@ -157,6 +164,12 @@ pub(super) trait UpdatedResource: StoredResource {
     /// `stored`: its own name and tags, everything else from `input`. The update is checked
     /// and drafted as that create would be.
     fn as_create(input: &Self::Update, stored: &Value) -> ApiResult<Self::Create>;
+
+    /// `draft` with what the stored resource keeps through an update besides its name,
+    /// dates and tags (a pipeline's last run); by default nothing.
+    fn carried(_stored: &Value, draft: Value) -> Value {
+        draft
+    }
 }
 
 /// `draft` dated as an update of a resource created at `created`: that `dateCreated`, and
@@ -201,7 +214,18 @@ pub(super) async fn create<F: StoredResource>(
     ctx: &Ctx<'_>,
     input: &F::Create,
 ) -> ApiResult<F::CreateOutput> {
-    let idem = match Idempotency::check(ctx, input).await? {
+    create_as::<F>(ctx, input, input).await
+}
+
+/// A create of `input` made on behalf of a request of another shape (ImportComponent),
+/// whose own input `request` the idempotency token is recorded with: a retry of that
+/// request is recognised whichever way it is looked up.
+pub(super) async fn create_as<F: StoredResource>(
+    ctx: &Ctx<'_>,
+    request: &impl Serialize,
+    input: &F::Create,
+) -> ApiResult<F::CreateOutput> {
+    let idem = match Idempotency::check(ctx, request).await? {
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
@@ -209,7 +233,7 @@ pub(super) async fn create<F: StoredResource>(
     let named = F::allocate(ctx, input).await?;
     let claims = F::references(ctx, input).await?;
     stop_if_dry_run(F::dry_run(input))?;
-    let body = F::draft(ctx, input, &named.arn)?;
+    let body = F::draft(ctx, input, &named.arn).await?;
     let mut members = Map::new();
     members.insert(
         "clientToken".into(),
@@ -267,8 +291,13 @@ pub(super) async fn update<F: UpdatedResource>(
     let (stored, guard) = get_guarded(ctx, F::KIND, arn).await?;
     let create = F::as_create(input, &stored)?;
     F::check(ctx, &create)?;
-    let draft = F::draft(ctx, &create, arn)?;
-    let body = dated(draft, stored.get("dateCreated"), format_millis(ctx.now()));
+    let claims = F::references(ctx, &create).await?;
+    let draft = F::draft(ctx, &create, arn).await?;
+    let body = dated(
+        F::carried(&stored, draft),
+        stored.get("dateCreated"),
+        format_millis(ctx.now()),
+    );
     let reply = json!({
         "clientToken": input.client_token().unwrap_or_default(),
         F::ARN_MEMBER: arn,
@@ -276,15 +305,14 @@ pub(super) async fn update<F: UpdatedResource>(
     let response: F::UpdateOutput = typed(&reply)?;
     // The guard makes a concurrent update, tag change or delete conflict: decided again,
     // this update applies on top of the other, or finds the resource gone.
-    let writes = [
-        guard,
-        Write::PutResource {
-            kind: F::KIND,
-            arn: arn.to_string(),
-            body,
-        },
-        idem.record(ctx, &reply)?,
-    ];
+    let mut writes = vec![guard];
+    writes.extend(claims);
+    writes.push(Write::PutResource {
+        kind: F::KIND,
+        arn: arn.to_string(),
+        body,
+    });
+    writes.push(idem.record(ctx, &reply)?);
     ctx.state.store.apply(&ctx.tenant, &writes).await?;
     Ok(response)
 }
@@ -295,6 +323,13 @@ pub(super) async fn delete<F: StoredResource>(
 ) -> ApiResult<F::DeleteOutput> {
     let arn = F::delete_arn(input);
     F::check_delete(arn)?;
-    delete_unused(ctx, F::KIND, arn, |image| F::uses(image, arn)).await?;
+    delete_unused(
+        ctx,
+        F::KIND,
+        arn,
+        |image| F::uses(image, arn),
+        F::dependent(ctx, arn),
+    )
+    .await?;
     typed(&json!({ F::ARN_MEMBER: arn }))
 }

@@ -172,6 +172,27 @@ pub async fn create_image(
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
+    new_image(ctx, idem, input, None).await
+}
+
+/// The pipeline an image is built by, and the writes its start makes beside the image (the
+/// pipeline's last run, guarded by the pipeline read).
+pub(super) struct PipelineSource {
+    pub arn: String,
+    pub name: String,
+    /// `USER_INITIATED` (StartImagePipelineExecution) or `SCHEDULED`.
+    pub build_type: &'static str,
+    pub writes: Vec<Write>,
+}
+
+/// Creates and starts an image as `input` describes, by CreateImage or from `pipeline`;
+/// `idem` records the response under the calling operation's token.
+pub(super) async fn new_image(
+    ctx: &Ctx<'_>,
+    idem: Idempotency,
+    input: &CreateImageRequest,
+    pipeline: Option<PipelineSource>,
+) -> ApiResult<CreateImageResponse> {
     let recipe_arn = image_recipe_arn(input)?;
     let tests = tests_configuration(input);
     let workflows = input.workflows.as_deref().unwrap_or_default();
@@ -214,7 +235,14 @@ pub async fn create_image(
             containers: None,
         }),
         tags: Some(input.tags.clone().unwrap_or_default()),
-        build_type: Some("USER_INITIATED".into()),
+        build_type: Some(
+            pipeline
+                .as_ref()
+                .map_or("USER_INITIATED", |p| p.build_type)
+                .into(),
+        ),
+        source_pipeline_arn: pipeline.as_ref().map(|p| p.arn.clone()),
+        source_pipeline_name: pipeline.as_ref().map(|p| p.name.clone()),
         image_source: Some("CUSTOM".into()),
         image_scanning_configuration: input.image_scanning_configuration.clone(),
         execution_role: input.execution_role.clone(),
@@ -235,6 +263,7 @@ pub async fn create_image(
     };
     let mut claims = snap.claims;
     claims.extend(plan.claims);
+    claims.extend(pipeline.into_iter().flat_map(|p| p.writes));
     let response = commit_create(
         ctx,
         idem,

@@ -62,7 +62,7 @@ impl StoredResource for InfrastructureConfiguration {
 
     /// The configuration as given, with `terminateInstanceOnFailure` defaulting to true
     /// and `tags` to none.
-    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+    async fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
         let i = input.clone();
         stored_body(&model::InfrastructureConfiguration {
             arn: Some(arn.to_string()),

@@ -181,7 +181,7 @@ impl StoredResource for ImageRecipes {
     }
 
     /// The recipe as given, with its platform inferred from the parent image.
-    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+    async fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
         let i = input.clone();
         let parent_image = i.parent_image.unwrap_or_default();
         stored_body(&ImageRecipe {

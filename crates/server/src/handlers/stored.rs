@@ -156,8 +156,34 @@ async fn image_in_use(
     Ok(None)
 }
 
+/// The members by which a pipeline names the resources it builds from.
+const PIPELINE_REFERENCES: [&str; 3] = [
+    "imageRecipeArn",
+    "infrastructureConfigurationArn",
+    "distributionConfigurationArn",
+];
+
+/// The first image pipeline of the tenancy that names `arn_text`. A pipeline created or
+/// updated meanwhile claimed what it names (see [`claim`]), so a delete decided without it
+/// conflicts and is decided again.
+async fn pipeline_using(ctx: &Ctx<'_>, arn_text: &str) -> ApiResult<Option<String>> {
+    let pipelines = ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::ImagePipeline)
+        .await?;
+    Ok(pipelines
+        .into_iter()
+        .find(|p| {
+            PIPELINE_REFERENCES
+                .iter()
+                .any(|m| p.body[*m].as_str() == Some(arn_text))
+        })
+        .map(|p| p.arn))
+}
+
 /// Deletes a stored resource: 404 when unknown, ResourceDependencyException while an
-/// unfinished image `uses` it. The delete is guarded by the revision the check read: an
+/// unfinished image `uses` it or an image pipeline names it. The delete is guarded by the revision the check read: an
 /// image created meanwhile claimed the resource (see [`get_claimed`]), so the delete
 /// conflicts and, decided again, finds that image.
 pub(super) async fn delete_unused(
@@ -165,6 +191,7 @@ pub(super) async fn delete_unused(
     kind: ResourceKind,
     arn_text: &str,
     uses: impl Fn(&ImageRecord) -> bool,
+    dependent: impl std::future::Future<Output = ApiResult<Option<String>>>,
 ) -> ApiResult<()> {
     let resource = ctx
         .state
@@ -176,6 +203,20 @@ pub(super) async fn delete_unused(
         return Err(ApiError::new(
             ErrorKind::ResourceDependency,
             format!("The resource '{arn_text}' is in use by image '{image}'."),
+        ));
+    }
+    if let Some(pipeline) = pipeline_using(ctx, arn_text).await? {
+        return Err(ApiError::new(
+            ErrorKind::ResourceDependency,
+            format!("The resource '{arn_text}' is in use by image pipeline '{pipeline}'."),
+        ));
+    }
+    // The family's own dependents, read after the resource's revision: one that claimed it
+    // since makes the guarded delete conflict.
+    if let Some(what) = dependent.await? {
+        return Err(ApiError::new(
+            ErrorKind::ResourceDependency,
+            format!("The resource '{arn_text}' is in use by {what}."),
         ));
     }
     let delete = Write::DeleteResource {

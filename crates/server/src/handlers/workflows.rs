@@ -315,7 +315,7 @@ impl StoredResource for Workflows {
         })
     }
 
-    fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
+    async fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
         let c = Create::of(input)?;
         stored_body(&Workflow {
             arn: Some(arn.to_string()),

@@ -543,7 +543,7 @@ fn for_iterations(value: &Value, at: &str) -> Result<u32> {
             "{at} has a 'for' loop with an unknown key '{key}'."
         ));
     }
-    let [start, end, by] = ints;
+    let [start, end, by] = ints.map(i128::from);
     if by == 0 {
         return invalid(format!("{at} has a 'for' loop whose updateBy is 0."));
     }
@@ -552,6 +552,7 @@ fn for_iterations(value: &Value, at: &str) -> Result<u32> {
             "{at} has a 'for' loop that never reaches its end: from {start} to {end} by {by}."
         ));
     }
+    // In i128, no start, end or step of i64 overflows.
     Ok(u32::try_from((end - start) / by + 1).unwrap_or(u32::MAX))
 }
 

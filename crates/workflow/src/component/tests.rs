@@ -144,3 +144,14 @@ fn the_managed_components_are_valid_documents() {
         assert_eq!(test_only, m.name.contains("test"), "{}", m.name);
     }
 }
+
+#[test]
+fn extreme_loops_are_counted_without_overflow() {
+    let doc = |start: i64, end: i64, by: i64| {
+        format!("schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: A\n        action: ExecuteBash\n        loop:\n          for: {{start: {start}, end: {end}, updateBy: {by}}}\n        inputs:\n          commands: [ls]\n")
+    };
+    let many = ok(&doc(0, i64::MIN, -1));
+    assert_eq!(many.phases[0].steps[0].runs, u32::MAX);
+    let e = parse_component(&doc(i64::MIN, i64::MAX, -1), "Linux").unwrap_err();
+    assert!(e.to_string().contains("never reaches its end"), "{e}");
+}
