@@ -102,7 +102,7 @@ RESOURCE_KINDS = [
     ("DistributionConfiguration", "distribution-configuration", None, "/tags"),
     ("Image", "image", "/image/state/status", "/image/tags"),
     ("Component", "component", None, "/tags"),
-    ("ImagePipeline", "image-pipeline", None, "/tags"),
+    ("ImagePipeline", "image-pipeline", "/status", "/tags"),
 ]
 
 # The paginated operations and their pagination token codes (`stepwise_token::OpCode`), as

@@ -146,6 +146,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let resumed = engine.resume_all().await.map_err(|e| e.to_string())?;
+    stepwise_server::scheduler::start(state.clone());
     tracing::info!(
         listen = %args.listen,
         store = %store.describe(),

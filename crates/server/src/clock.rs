@@ -85,5 +85,6 @@ pub async fn advance(State(state): State<AppState>, body: Bytes) -> Response {
     }
     tracing::info!(now = %format_millis(state.clock.now_millis()), "the clock moved");
     state.engine.wake_all();
+    state.schedules.notify_waiters();
     now_response(&state)
 }

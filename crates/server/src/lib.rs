@@ -11,6 +11,7 @@ mod idempotency;
 mod listing;
 mod protocol;
 mod reply;
+pub mod scheduler;
 pub mod simulation;
 mod state;
 mod typed;

@@ -91,6 +91,7 @@ impl Scratch {
             engine: Engine::simulated(store, clock.clone(), wait_policy, faults),
             clock: Arc::new(MovableClock::new(Arc::new(clock), 0)),
             tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [0; 32]))),
+            schedules: Default::default(),
             config: Arc::new(ServerConfig {
                 account_id: ACCOUNT.into(),
                 default_region: REGION.into(),

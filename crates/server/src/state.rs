@@ -41,6 +41,8 @@ pub struct AppState {
     pub clock: Arc<MovableClock>,
     pub tokens: Arc<TokenCodec>,
     pub config: Arc<ServerConfig>,
+    /// Wakes the scheduler (the clock moved).
+    pub schedules: Arc<tokio::sync::Notify>,
 }
 
 /// Everything [`AppState::open`] needs besides the data directory.
@@ -97,6 +99,7 @@ impl AppState {
             clock,
             tokens: Arc::new(tokens),
             config: Arc::new(options.server),
+            schedules: Arc::new(tokio::sync::Notify::new()),
         })
     }
 }

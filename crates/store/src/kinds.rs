@@ -65,7 +65,7 @@ impl ResourceKind {
             ResourceKind::DistributionConfiguration => None,
             ResourceKind::Image => Some("/image/state/status"),
             ResourceKind::Component => None,
-            ResourceKind::ImagePipeline => None,
+            ResourceKind::ImagePipeline => Some("/status"),
         }
     }
 

@@ -24,7 +24,11 @@ fn every_kind_keeps_its_name_and_status_pointer() {
             ),
             (ResourceKind::Image, "image", Some("/image/state/status")),
             (ResourceKind::Component, "component", None),
-            (ResourceKind::ImagePipeline, "image-pipeline", None),
+            (
+                ResourceKind::ImagePipeline,
+                "image-pipeline",
+                Some("/status")
+            ),
         ]
     );
 }

@@ -172,7 +172,7 @@ pub async fn create_image(
         Ok(idem) => idem,
         Err(replay) => return Ok(replay),
     };
-    new_image(ctx, idem, input, None).await
+    new_image(ctx, Some(idem), input, None).await
 }
 
 /// The pipeline an image is built by, and the writes its start makes beside the image (the
@@ -186,10 +186,10 @@ pub(super) struct PipelineSource {
 }
 
 /// Creates and starts an image as `input` describes, by CreateImage or from `pipeline`;
-/// `idem` records the response under the calling operation's token.
+/// `idem` records the response under the calling operation's token (a schedule has none).
 pub(super) async fn new_image(
     ctx: &Ctx<'_>,
-    idem: Idempotency,
+    idem: Option<Idempotency>,
     input: &CreateImageRequest,
     pipeline: Option<PipelineSource>,
 ) -> ApiResult<CreateImageResponse> {

@@ -41,6 +41,7 @@ use distribution::*;
 use executions::*;
 use images::*;
 use infrastructure::*;
+pub(crate) use pipelines::start_due;
 use pipelines::*;
 use recipes::*;
 use tags::*;

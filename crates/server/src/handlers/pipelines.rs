@@ -387,12 +387,145 @@ pub async fn start_image_pipeline_execution(
             },
         ],
     };
-    let created = images::new_image(ctx, idem, &request, Some(source)).await?;
+    let created = images::new_image(ctx, Some(idem), &request, Some(source)).await?;
     Ok(StartImagePipelineExecutionResponse {
         request_id: None,
         client_token: created.client_token,
         image_build_version_arn: created.image_build_version_arn,
     })
+}
+
+/// Starts the builds of the pipeline `arn`'s due times up to now, in order of due time.
+/// Each due time is one batch, guarded by the pipeline read: the image it starts (if its
+/// start condition holds) and the pipeline's next due time together, so that a due time
+/// starts at most once, across restarts and concurrent callers alike. Returns how many
+/// builds started.
+pub(crate) async fn start_due(ctx: &Ctx<'_>, arn: &str) -> ApiResult<usize> {
+    let mut started = 0;
+    loop {
+        match start_next_due(ctx, arn).await {
+            Ok(Some(true)) => started += 1,
+            Ok(Some(false)) => {}
+            Ok(None) => return Ok(started),
+            // Another caller moved the pipeline on (or changed it): look again.
+            Err(e) if e.kind == ErrorKind::WriteConflict => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Handles the pipeline's earliest due time if it has come: `Some(true)` when it started a
+/// build, `Some(false)` when its start condition held it back, `None` when nothing is due.
+async fn start_next_due(ctx: &Ctx<'_>, arn: &str) -> ApiResult<Option<bool>> {
+    let Some(resource) = ctx
+        .state
+        .store
+        .get_resource(&ctx.tenant, ResourceKind::ImagePipeline, arn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let pipeline: ImagePipeline = typed(&resource.body)?;
+    let due = pipeline
+        .date_next_run
+        .as_deref()
+        .and_then(stepwise_api::time::parse_timestamp);
+    let (Some(due), Some(schedule), Some("ENABLED")) =
+        (due, pipeline.schedule.as_ref(), pipeline.status.as_deref())
+    else {
+        return Ok(None);
+    };
+    if due > ctx.now() {
+        return Ok(None);
+    }
+    let mut moved = resource.body.clone();
+    let next = checked_schedule(schedule, due)
+        .ok()
+        .and_then(|(cron, zone)| next_due(&cron, zone, due));
+    match next {
+        Some(next) => moved["dateNextRun"] = json!(format_millis(next)),
+        None => {
+            if let Some(body) = moved.as_object_mut() {
+                body.remove("dateNextRun");
+            }
+        }
+    }
+    let guard = Write::ExpectResource {
+        kind: ResourceKind::ImagePipeline,
+        arn: arn.to_string(),
+        revision: resource.revision,
+    };
+    let moved_write = |body: Value| Write::PutResource {
+        kind: ResourceKind::ImagePipeline,
+        arn: arn.to_string(),
+        body,
+    };
+    let only_on_updates =
+        schedule.pipeline_execution_start_condition.as_deref() != Some("EXPRESSION_MATCH_ONLY");
+    if only_on_updates && !updates_available(ctx, &pipeline).await? {
+        ctx.state
+            .store
+            .apply(&ctx.tenant, &[guard, moved_write(moved)])
+            .await?;
+        return Ok(Some(false));
+    }
+    moved["dateLastRun"] = json!(format_millis(due));
+    moved["lastRunStatus"] = json!("PENDING");
+    let source = PipelineSource {
+        arn: arn.to_string(),
+        name: pipeline.name.clone().unwrap_or_default(),
+        build_type: "SCHEDULED",
+        writes: vec![guard, moved_write(moved)],
+    };
+    let request = image_request(&pipeline, None, None);
+    images::new_image(ctx, None, &request, Some(source)).await?;
+    Ok(Some(true))
+}
+
+/// Whether a build would differ from the pipeline's last image: a component its recipe
+/// names by a wildcard version now resolves to another build than that image ran. With no
+/// image yet, there is something to build. (Not yet: parent images named by an Image
+/// Builder image ARN with a wildcard; README, "Image pipelines".)
+async fn updates_available(ctx: &Ctx<'_>, pipeline: &ImagePipeline) -> ApiResult<bool> {
+    let arn = pipeline.arn.as_deref().unwrap_or_default();
+    let mut last: Option<(i64, ImageRecord)> = None;
+    for r in ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::Image)
+        .await?
+    {
+        let record: ImageRecord = typed(&r.body)?;
+        if record.image["sourcePipelineArn"].as_str() != Some(arn) {
+            continue;
+        }
+        let created = record.image["dateCreated"]
+            .as_str()
+            .and_then(stepwise_api::time::parse_timestamp)
+            .unwrap_or(0);
+        if last.as_ref().is_none_or(|(t, _)| created > *t) {
+            last = Some((created, record));
+        }
+    }
+    let Some((_, last)) = last else {
+        return Ok(true);
+    };
+    let recipe = pipeline.image_recipe_arn.as_deref().unwrap_or_default();
+    let (recipe_body, _) = resolve_recipe(ctx, recipe).await?;
+    let (now, _) = super::components::plan_components(ctx, &recipe_body).await?;
+    let before = last.components.unwrap_or_default();
+    let named = recipe_body["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["componentArn"].as_str());
+    for (i, named) in named.enumerate() {
+        let wildcard = named.rsplit('/').next().is_some_and(|v| v.contains('x'));
+        if wildcard && now.get(i).map(|c| &c.arn) != before.get(i).map(|c| &c.arn) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The key that lists a pipeline's images newest first: the complement of the creation

@@ -100,11 +100,12 @@ pub(super) fn stored_body(resource: &impl Serialize) -> ApiResult<Value> {
         .map_err(|e| ApiError::internal(format!("resource not serializable: {e}")))
 }
 
-/// Stores a new resource together with its idempotency record and returns `response`;
+/// Stores a new resource together with its idempotency record (when the create has a
+/// token) and returns `response`;
 /// `guards` keep valid what the create read (see [`get_guarded`]).
 pub(super) async fn commit_create<R: Serialize>(
     ctx: &Ctx<'_>,
-    idem: Idempotency,
+    idem: impl Into<Option<Idempotency>>,
     kind: ResourceKind,
     arn_text: &str,
     body: Value,
@@ -116,7 +117,9 @@ pub(super) async fn commit_create<R: Serialize>(
         arn: arn_text.to_string(),
         body,
     });
-    guards.push(idem.record(ctx, &response)?);
+    if let Some(idem) = idem.into() {
+        guards.push(idem.record(ctx, &response)?);
+    }
     // A concurrent create of the same ARN, a concurrent use of the token or a change to what
     // the guards hold conflicts here; decided again, the operation answers "already exists",
     // replays, or sees the change.

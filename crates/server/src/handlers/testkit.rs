@@ -48,6 +48,7 @@ impl Kit {
             clock: Arc::new(MovableClock::new(Arc::new(clock.clone()), 0)),
             tokens: Arc::new(TokenCodec::with_default_ttl(Keys::single(1, [7; 32]))),
             config: Arc::new(ServerConfig::default()),
+            schedules: Default::default(),
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

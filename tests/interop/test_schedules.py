@@ -1,0 +1,120 @@
+"""Scheduled pipelines on a clock the test moves: a daily schedule starts one build per due
+time, in order (also across a daylight-saving change in the pipeline's zone); a DISABLED
+pipeline starts none; the dependency-update condition starts a build only when a wildcard
+component has a newer build; a restart or `kill -9` between due times starts no due time twice
+and loses none (decision: due times that passed while the server was down start when it is
+back, in order)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+
+import pytest
+
+from stepwise_harness import Kit, serving, unique_name, wait_for
+
+START = "2027-03-10T12:00:00Z"  # Sunday 2027-03-14 02:00 is skipped in America/New_York
+COMPONENT = """schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Install
+        action: ExecuteBash
+        inputs:
+          commands: [echo install]
+"""
+
+
+@pytest.fixture(scope="module")
+def stepwise(stepwise_bin, tmp_path_factory):
+    with serving(stepwise_bin, tmp_path_factory, "stepwise-schedules",
+                 extra_args=["--clock-start", START]) as server:
+        yield server
+
+
+def advance(stepwise, seconds: int) -> None:
+    request = urllib.request.Request(stepwise.endpoint + "/_stepwise/clock",
+                                     data=json.dumps({"advanceSeconds": seconds}).encode(), method="POST")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def scheduled(imagebuilder, kit: Kit, expression: str, *, timezone: str = "Etc/UTC",
+              condition: str = "EXPRESSION_MATCH_ONLY", status: str = "ENABLED",
+              components: list[str] | None = None) -> str:
+    return imagebuilder.create_image_pipeline(
+        name=unique_name("scheduled"), imageRecipeArn=kit.create_recipe(components=components),
+        infrastructureConfigurationArn=kit.create_infrastructure(), status=status,
+        schedule={"scheduleExpression": expression, "timezone": timezone,
+                  "pipelineExecutionStartCondition": condition},
+        clientToken=str(uuid.uuid4()))["imagePipelineArn"]
+
+
+def images_of(imagebuilder, pipeline: str) -> list[dict]:
+    pages = imagebuilder.get_paginator("list_image_pipeline_images").paginate(imagePipelineArn=pipeline)
+    return [s for p in pages for s in p["imageSummaryList"]]
+
+
+def test_a_week_of_a_daily_schedule_starts_seven_builds_in_order(stepwise, imagebuilder, kit: Kit):
+    utc = scheduled(imagebuilder, kit, "cron(0 6 * * ? *)")
+    new_york = scheduled(imagebuilder, kit, "cron(30 2 * * ? *)", timezone="America/New_York")
+    disabled = scheduled(imagebuilder, kit, "cron(0 6 * * ? *)", status="DISABLED")
+    assert imagebuilder.get_image_pipeline(imagePipelineArn=utc)["imagePipeline"]["dateNextRun"] \
+        == "2027-03-11T06:00:00.000Z"
+    assert "dateNextRun" not in imagebuilder.get_image_pipeline(imagePipelineArn=disabled)["imagePipeline"]
+    advance(stepwise, 7 * 86400)
+    wait_for(lambda: len(images_of(imagebuilder, utc)) == 7, "seven builds", timeout=60)
+    built = images_of(imagebuilder, utc)
+    assert [i["buildType"] for i in built] == ["SCHEDULED"] * 7
+    # Newest first; each due time one build, in order of due time.
+    versions = [int(i["version"].split("/")[1]) for i in built]
+    assert versions == sorted(versions, reverse=True)
+    # 02:30 does not exist in New York on 2027-03-14: six builds in seven days.
+    wait_for(lambda: len(images_of(imagebuilder, new_york)) == 6, "six builds", timeout=60)
+    assert images_of(imagebuilder, disabled) == []
+    got = imagebuilder.get_image_pipeline(imagePipelineArn=utc)["imagePipeline"]
+    assert got["dateNextRun"] == "2027-03-18T06:00:00.000Z"
+    assert got["dateLastRun"] == "2027-03-17T06:00:00.000Z"
+    for image in built:
+        kit.wait_image(image["arn"])
+
+
+def test_the_dependency_condition_waits_for_a_newer_component(stepwise, imagebuilder, kit: Kit):
+    name = unique_name("tool")
+    imagebuilder.create_component(name=name, semanticVersion="1.0.0", platform="Linux", data=COMPONENT,
+                                  clientToken=str(uuid.uuid4()))
+    wildcard = f"arn:aws:imagebuilder:us-east-1:123456789012:component/{name}/x.x.x"
+    pipeline = scheduled(imagebuilder, kit, "cron(0 12 * * ? *)",
+                         condition="EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE", components=[wildcard])
+    advance(stepwise, 86400)
+    wait_for(lambda: len(images_of(imagebuilder, pipeline)) == 1, "the first build (no image yet)", timeout=30)
+    kit.wait_image(images_of(imagebuilder, pipeline)[0]["arn"])
+    before = imagebuilder.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]["dateNextRun"]
+    advance(stepwise, 86400)
+    wait_for(lambda: imagebuilder.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]["dateNextRun"]
+             != before, "the due time to pass", timeout=30)
+    assert len(images_of(imagebuilder, pipeline)) == 1, "nothing newer: nothing built"
+    imagebuilder.create_component(name=name, semanticVersion="1.1.0", platform="Linux", data=COMPONENT,
+                                  clientToken=str(uuid.uuid4()))
+    advance(stepwise, 86400)
+    wait_for(lambda: len(images_of(imagebuilder, pipeline)) == 2, "a build with the new component", timeout=30)
+    newest = images_of(imagebuilder, pipeline)[0]["arn"]
+    kit.wait_image(newest)
+
+
+def test_a_kill_between_due_times_starts_none_twice_and_loses_none(stepwise, imagebuilder, kit: Kit):
+    pipeline = scheduled(imagebuilder, kit, "cron(0 * * * ? *)")
+    advance(stepwise, 3 * 3600)
+    wait_for(lambda: len(images_of(imagebuilder, pipeline)) == 3, "three hourly builds", timeout=30)
+    stepwise.kill9()
+    stepwise.start()
+    assert len(images_of(imagebuilder, pipeline)) == 3
+    advance(stepwise, 2 * 3600)
+    wait_for(lambda: len(images_of(imagebuilder, pipeline)) == 5, "two more", timeout=30)
+    stepwise.restart()
+    assert len(images_of(imagebuilder, pipeline)) == 5
+    versions = [int(i["version"].split("/")[1]) for i in images_of(imagebuilder, pipeline)]
+    assert len(set(versions)) == 5
