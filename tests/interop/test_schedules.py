@@ -118,3 +118,22 @@ def test_a_kill_between_due_times_starts_none_twice_and_loses_none(stepwise, ima
     assert len(images_of(imagebuilder, pipeline)) == 5
     versions = [int(i["version"].split("/")[1]) for i in images_of(imagebuilder, pipeline)]
     assert len(set(versions)) == 5
+
+
+def test_watch_follows_a_pipelines_next_image(stepwise, stepwise_bin, imagebuilder, kit: Kit, tools):
+    import subprocess
+    pipeline = scheduled(imagebuilder, kit, "cron(0 0 * * ? *)")
+    watcher = subprocess.Popen(
+        [str(stepwise_bin), "watch", pipeline, "--plain", "--interval", "0.1", "--endpoint-url", stepwise.endpoint],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=tools.env, stdin=subprocess.DEVNULL)
+    try:
+        waiting = watcher.stderr.readline()
+        assert waiting.startswith(f"Waiting for the next image of {pipeline} (next run 2027-"), waiting
+        advance(stepwise, 86400)
+        out, err = watcher.communicate(timeout=60)
+    finally:
+        watcher.kill()
+    assert watcher.returncode == 0, err
+    image = images_of(imagebuilder, pipeline)[0]["arn"]
+    assert f"Following {image}." in err
+    assert f"Image {image}: AVAILABLE" in out

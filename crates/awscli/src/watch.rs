@@ -403,6 +403,65 @@ pub fn run(options: WatchOptions) -> ExitCode {
     }
 }
 
+/// Whether a build is still going in an image of status `status`.
+fn building(status: &str) -> bool {
+    matches!(
+        status,
+        "PENDING" | "CREATING" | "BUILDING" | "TESTING" | "DISTRIBUTING" | "INTEGRATING"
+    )
+}
+
+/// The newest image a pipeline built, with its status.
+async fn newest_image(
+    poller: &Poller,
+    pipeline: &str,
+) -> Result<Option<(String, String)>, CallError> {
+    let page = poller
+        .call(
+            "ListImagePipelineImages",
+            json!({"imagePipelineArn": pipeline, "maxResults": 1}),
+        )
+        .await?;
+    Ok(page["imageSummaryList"].get(0).map(|i| {
+        (
+            i["arn"].as_str().unwrap_or_default().to_string(),
+            i["state"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }))
+}
+
+/// The image a pipeline ARN stands for: its newest image while that one builds, else the
+/// next image it starts (waited for, polling every `interval`).
+async fn pipeline_image(
+    poller: &Poller,
+    pipeline: &str,
+    interval: Duration,
+) -> Result<String, CallError> {
+    let first = newest_image(poller, pipeline).await?;
+    if let Some((arn, status)) = &first {
+        if building(status) {
+            return Ok(arn.clone());
+        }
+    }
+    let next_run = poller
+        .call("GetImagePipeline", json!({"imagePipelineArn": pipeline}))
+        .await?["imagePipeline"]["dateNextRun"]
+        .as_str()
+        .map(|t| format!(" (next run {t})"))
+        .unwrap_or_default();
+    eprintln!("Waiting for the next image of {pipeline}{next_run}.");
+    loop {
+        tokio::time::sleep(interval).await;
+        let now = newest_image(poller, pipeline).await?;
+        if let Some((arn, _)) = now.filter(|n| Some(&n.0) != first.as_ref().map(|f| &f.0)) {
+            return Ok(arn);
+        }
+    }
+}
+
 async fn watch(options: &WatchOptions) -> Result<String, CallError> {
     let conn = Connection::resolve(&options.connection).await?;
     let mut poller = Poller {
@@ -410,24 +469,22 @@ async fn watch(options: &WatchOptions) -> Result<String, CallError> {
         image_arn: options.image_arn.clone(),
         ended: HashMap::new(),
     };
-    let mut display = Display::new(options.plain);
     let interval =
         Duration::try_from_secs_f64(options.interval.max(0.05)).unwrap_or(Duration::from_secs(1));
+    if options.image_arn.contains(":image-pipeline/") {
+        poller.image_arn = pipeline_image(&poller, &options.image_arn, interval).await?;
+        eprintln!("Following {}.", poller.image_arn);
+    }
+    let image_arn = poller.image_arn.clone();
+    let mut display = Display::new(options.plain);
     loop {
         let (status, reason, executions) = poller.poll().await?;
         display.show(&status, &executions);
         // Anything but a status a build passes through ends the watch (AWS adds statuses
         // now and then; DEPRECATED or DISABLED images do not build any further).
-        let building = matches!(
-            status.as_str(),
-            "PENDING" | "CREATING" | "BUILDING" | "TESTING" | "DISTRIBUTING" | "INTEGRATING"
-        );
-        if !building {
+        if !building(&status) {
             display.finish();
-            print!(
-                "{}",
-                summary(&options.image_arn, &status, &reason, &executions)
-            );
+            print!("{}", summary(&image_arn, &status, &reason, &executions));
             return Ok(status);
         }
         tokio::time::sleep(interval).await;

@@ -7,9 +7,10 @@ use stepwise_awscli::watch::{self, WatchOptions};
 
 pub const LONG_ABOUT: &str = "\
 Follows one image build through the Image Builder API until the image is AVAILABLE, FAILED or
-CANCELLED. On a terminal it draws a progress bar per workflow execution (steps finished of
-total) with the running step and its elapsed time, and flags steps waiting for an action;
-otherwise it prints one plain line per change. A summary table ends it.
+CANCELLED. Given an image pipeline ARN, it follows the pipeline's image that is building, or
+waits for the next one the pipeline starts. On a terminal it draws a progress bar per workflow
+execution (steps finished of total) with the running step and its elapsed time, and flags steps
+waiting for an action; otherwise it prints one plain line per change. A summary table ends it.
 
 It works against Stepwise and AWS alike: the endpoint, region and credentials resolve as for
 `stepwise imagebuilder` (with none configured, the local Stepwise server).
@@ -18,7 +19,8 @@ Exit status: 0 AVAILABLE, 1 FAILED, 3 CANCELLED, 255 when the image cannot be re
 
 #[derive(Args, Debug)]
 pub struct WatchArgs {
-    /// The image build version ARN (CreateImage's imageBuildVersionArn).
+    /// The image build version ARN (CreateImage's imageBuildVersionArn), or an image
+    /// pipeline ARN: its image that is building, else the next one it starts.
     pub image_build_version_arn: String,
 
     /// The endpoint [default: AWS_ENDPOINT_URL_IMAGEBUILDER, AWS_ENDPOINT_URL, the profile's, else the local server]

@@ -519,3 +519,78 @@ async fn components_are_created_resolved_and_refused_by_name() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelines_are_created_started_and_listed() {
+    use aws_sdk_imagebuilder::types::{PipelineExecutionStartCondition, Schedule};
+    let server = Server::start().await;
+    let client = server.client();
+    let (recipe, infra) = prerequisites(&client).await;
+    let created = client
+        .create_image_pipeline()
+        .name("sdk-pipeline")
+        .image_recipe_arn(&recipe)
+        .infrastructure_configuration_arn(&infra)
+        .schedule(
+            Schedule::builder()
+                .schedule_expression("cron(0 0 ? * MON *)")
+                .timezone("Europe/Berlin")
+                .pipeline_execution_start_condition(
+                    PipelineExecutionStartCondition::ExpressionMatchOnly,
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let pipeline = created.image_pipeline_arn().unwrap().to_string();
+    let got = client
+        .get_image_pipeline()
+        .image_pipeline_arn(&pipeline)
+        .send()
+        .await
+        .unwrap();
+    let p = got.image_pipeline().unwrap();
+    assert!(p.date_next_run().is_some());
+    assert_eq!(
+        p.schedule().and_then(|s| s.timezone()),
+        Some("Europe/Berlin")
+    );
+    let started = client
+        .start_image_pipeline_execution()
+        .image_pipeline_arn(&pipeline)
+        .send()
+        .await
+        .unwrap();
+    let image = started.image_build_version_arn().unwrap();
+    assert_eq!(wait_for_image(&client, image).await, "AVAILABLE");
+    let images = client
+        .list_image_pipeline_images()
+        .image_pipeline_arn(&pipeline)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(images.image_summary_list()[0].arn(), Some(image));
+    let err = client
+        .create_image_pipeline()
+        .name("sdk-bad-pipeline")
+        .image_recipe_arn(&recipe)
+        .infrastructure_configuration_arn(&infra)
+        .schedule(
+            Schedule::builder()
+                .schedule_expression("cron(0 0 * * * *)")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err
+        .as_service_error()
+        .is_some_and(|e| e.is_invalid_request_exception()));
+    client
+        .delete_image_pipeline()
+        .image_pipeline_arn(&pipeline)
+        .send()
+        .await
+        .unwrap();
+}
