@@ -3,7 +3,7 @@
 //! component build is `component/<name>/<x.y.z>/<build>`; its document is an AWSTOE
 //! document (`stepwise_workflow::component`), checked at create.
 
-use super::family::{self, Allocated, StoredResource};
+use super::family::{self, inline_document, Allocated, StoredResource};
 use super::filters::Filters;
 use super::stored::{claim, stored_body};
 use super::typed;
@@ -341,17 +341,7 @@ pub(super) struct Components;
 
 /// A create's document: inline only.
 fn document(input: &CreateComponentRequest) -> ApiResult<&str> {
-    match (input.data.as_deref(), input.uri.as_deref()) {
-        (Some(_), Some(_)) | (None, None) => Err(ApiError::new(
-            ErrorKind::InvalidParameterCombination,
-            "Exactly one of the parameters 'data' and 'uri' must be supplied.",
-        )),
-        (None, Some(_)) => Err(ApiError::invalid_value(
-            "uri",
-            "Only inline data is supported: Stepwise cannot read S3.",
-        )),
-        (Some(data), None) => Ok(data),
-    }
+    inline_document(input.data.as_deref(), input.uri.as_deref())
 }
 
 fn create_version(input: &CreateComponentRequest) -> ApiResult<SemVer> {
@@ -516,21 +506,7 @@ pub async fn import_component(
     ctx: &Ctx<'_>,
     input: &ImportComponentRequest,
 ) -> ApiResult<ImportComponentResponse> {
-    let script = match (input.data.as_deref(), input.uri.as_deref()) {
-        (Some(_), Some(_)) | (None, None) => {
-            return Err(ApiError::new(
-                ErrorKind::InvalidParameterCombination,
-                "Exactly one of the parameters 'data' and 'uri' must be supplied.",
-            ))
-        }
-        (None, Some(_)) => {
-            return Err(ApiError::invalid_value(
-                "uri",
-                "Only inline data is supported: Stepwise cannot read S3.",
-            ))
-        }
-        (Some(script), None) => script,
-    };
+    let script = inline_document(input.data.as_deref(), input.uri.as_deref())?;
     let platform = input.platform.as_deref().unwrap_or("Linux");
     let data = document_of_script(
         input.name.as_deref().unwrap_or_default(),

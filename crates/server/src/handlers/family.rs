@@ -194,6 +194,22 @@ fn dated(draft: Value, created: Option<&Value>, updated: String) -> Value {
     Value::Object(out)
 }
 
+/// The document a create carries inline (`data`), the only place Stepwise reads one from:
+/// exactly one of `data` and `uri`, and a `uri` (an S3 object) is refused.
+pub(super) fn inline_document<'a>(data: Option<&'a str>, uri: Option<&str>) -> ApiResult<&'a str> {
+    match (data, uri) {
+        (Some(_), Some(_)) | (None, None) => Err(stepwise_api::ApiError::new(
+            stepwise_api::ErrorKind::InvalidParameterCombination,
+            "Exactly one of the parameters 'data' and 'uri' must be supplied.",
+        )),
+        (None, Some(_)) => Err(stepwise_api::ApiError::invalid_value(
+            "uri",
+            "Only inline data is supported.",
+        )),
+        (Some(data), None) => Ok(data),
+    }
+}
+
 /// Whether an image took its snapshot at `pointer` (e.g. `/imageRecipe/arn`) from `arn`.
 pub(super) fn snapshot_of(image: &ImageRecord, pointer: &str, arn: &str) -> bool {
     image.image.pointer(pointer).and_then(Value::as_str) == Some(arn)

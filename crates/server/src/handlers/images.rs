@@ -80,10 +80,19 @@ async fn image_builds_under(ctx: &Ctx<'_>, prefix: &str) -> ApiResult<Vec<ImageB
 
 /// The one recipe a CreateImage names: an image recipe (container recipes are not served).
 fn image_recipe_arn(input: &CreateImageRequest) -> ApiResult<&str> {
-    match (
+    one_image_recipe(
         input.image_recipe_arn.as_deref(),
         input.container_recipe_arn.as_deref(),
-    ) {
+    )
+}
+
+/// Of an image recipe and a container recipe, the one named: an image recipe (container
+/// recipes are not served).
+pub(super) fn one_image_recipe<'a>(
+    image: Option<&'a str>,
+    container: Option<&str>,
+) -> ApiResult<&'a str> {
+    match (image, container) {
         (Some(arn), None) => Ok(arn),
         (None, Some(_)) => Err(ApiError::new(
             ErrorKind::InvalidRequest,

@@ -32,19 +32,9 @@ use stepwise_token::OpCode;
 /// What a schedule starts on when it does not say (AWS's default).
 const DEFAULT_START_CONDITION: &str = "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE";
 
-/// The one recipe a pipeline names: an image recipe (container recipes are not served).
+/// The one recipe a pipeline names (see [`images::one_image_recipe`]).
 fn recipe_arn(image: Option<&str>, container: Option<&str>) -> ApiResult<String> {
-    match (image, container) {
-        (Some(arn), None) => Ok(arn.to_string()),
-        (None, Some(_)) => Err(ApiError::new(
-            ErrorKind::InvalidRequest,
-            "Container recipes are not supported.",
-        )),
-        _ => Err(ApiError::new(
-            ErrorKind::InvalidRequest,
-            "Exactly one of the parameters 'imageRecipeArn' and 'containerRecipeArn' must be supplied.",
-        )),
-    }
+    images::one_image_recipe(image, container).map(str::to_string)
 }
 
 /// A schedule's expression and time zone, checked: the expression must parse and be due
@@ -488,26 +478,11 @@ async fn start_next_due(ctx: &Ctx<'_>, arn: &str) -> ApiResult<Option<bool>> {
 /// Builder image ARN with a wildcard; README, "Image pipelines".)
 async fn updates_available(ctx: &Ctx<'_>, pipeline: &ImagePipeline) -> ApiResult<bool> {
     let arn = pipeline.arn.as_deref().unwrap_or_default();
-    let mut last: Option<(i64, ImageRecord)> = None;
-    for r in ctx
-        .state
-        .store
-        .list_resources(&ctx.tenant, ResourceKind::Image)
+    let last = images_of(ctx, arn)
         .await?
-    {
-        let record: ImageRecord = typed(&r.body)?;
-        if record.image["sourcePipelineArn"].as_str() != Some(arn) {
-            continue;
-        }
-        let created = record.image["dateCreated"]
-            .as_str()
-            .and_then(stepwise_api::time::parse_timestamp)
-            .unwrap_or(0);
-        if last.as_ref().is_none_or(|(t, _)| created > *t) {
-            last = Some((created, record));
-        }
-    }
-    let Some((_, last)) = last else {
+        .into_iter()
+        .max_by_key(|(created, arn, _)| (*created, arn.clone()));
+    let Some((_, _, last)) = last else {
         return Ok(true);
     };
     let recipe = pipeline.image_recipe_arn.as_deref().unwrap_or_default();
@@ -526,6 +501,28 @@ async fn updates_available(ctx: &Ctx<'_>, pipeline: &ImagePipeline) -> ApiResult
         }
     }
     Ok(false)
+}
+
+/// The images the pipeline `arn` built: creation time, ARN and record.
+async fn images_of(ctx: &Ctx<'_>, arn: &str) -> ApiResult<Vec<(i64, String, ImageRecord)>> {
+    let mut out = Vec::new();
+    for r in ctx
+        .state
+        .store
+        .list_resources(&ctx.tenant, ResourceKind::Image)
+        .await?
+    {
+        let record: ImageRecord = typed(&r.body)?;
+        if record.image["sourcePipelineArn"].as_str() != Some(arn) {
+            continue;
+        }
+        let created = record.image["dateCreated"]
+            .as_str()
+            .and_then(stepwise_api::time::parse_timestamp)
+            .unwrap_or(0);
+        out.push((created, r.arn, record));
+    }
+    Ok(out)
 }
 
 /// The key that lists a pipeline's images newest first: the complement of the creation
@@ -553,17 +550,8 @@ pub async fn list_image_pipeline_images(
         input,
     );
     let mut items = Vec::new();
-    for r in ctx
-        .state
-        .store
-        .list_resources(&ctx.tenant, ResourceKind::Image)
-        .await?
-    {
-        let record: ImageRecord = typed(&r.body)?;
+    for (created, image_arn, record) in images_of(ctx, arn).await? {
         let image = &record.image;
-        if image["sourcePipelineArn"].as_str() != Some(arn) {
-            continue;
-        }
         let version = image["version"]
             .as_str()
             .and_then(|v| v.split('/').next())
@@ -577,13 +565,9 @@ pub async fn list_image_pipeline_images(
         if !kept {
             continue;
         }
-        let created = image["dateCreated"]
-            .as_str()
-            .and_then(stepwise_api::time::parse_timestamp)
-            .unwrap_or(0);
         let mut summary: model::ImageSummary = typed(image)?;
         summary.owner = Some(ctx.tenant.account.clone());
-        items.push((newest_first(created, &r.arn), summary));
+        items.push((newest_first(created, &image_arn), summary));
     }
     let (items, token) = page_sorted(&page, KeyShape::NAME, items)?;
     Ok(ListImagePipelineImagesResponse {

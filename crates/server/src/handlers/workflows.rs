@@ -1,7 +1,7 @@
 //! Workflow resources: CreateWorkflow, GetWorkflow, ListWorkflows,
 //! ListWorkflowBuildVersions, DeleteWorkflow, and the Amazon-managed workflows.
 
-use super::family::{self, Allocated, StoredResource};
+use super::family::{self, inline_document, Allocated, StoredResource};
 use super::filters::Filters;
 use super::stored::{claim, stored_body};
 use super::typed;
@@ -209,21 +209,7 @@ struct Create<'a> {
 
 impl<'a> Create<'a> {
     fn of(input: &'a CreateWorkflowRequest) -> ApiResult<Create<'a>> {
-        let data = match (input.data.as_deref(), input.uri.as_deref()) {
-            (Some(_), Some(_)) | (None, None) => {
-                return Err(ApiError::new(
-                    ErrorKind::InvalidParameterCombination,
-                    "Exactly one of the parameters 'data' and 'uri' must be supplied.",
-                ))
-            }
-            (None, Some(_)) => {
-                return Err(ApiError::invalid_value(
-                    "uri",
-                    "Only inline data is supported.",
-                ));
-            }
-            (Some(data), None) => data,
-        };
+        let data = inline_document(input.data.as_deref(), input.uri.as_deref())?;
         let ty =
             WorkflowType::parse(input.r#type.as_deref().unwrap_or_default()).ok_or_else(|| {
                 ApiError::invalid_param("type", "It must be BUILD, TEST or DISTRIBUTION.")
