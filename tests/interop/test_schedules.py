@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from stepwise_harness import Kit, serving, unique_name, wait_for
+from stepwise_harness import GATED_WORKFLOW, Kit, serving, unique_name, wait_for
 
 START = "2027-03-10T12:00:00Z"  # Sunday 2027-03-14 02:00 is skipped in America/New_York
 COMPONENT = """schemaVersion: 1.0
@@ -137,3 +137,55 @@ def test_watch_follows_a_pipelines_next_image(stepwise, stepwise_bin, imagebuild
     image = images_of(imagebuilder, pipeline)[0]["arn"]
     assert f"Following {image}." in err
     assert f"Image {image}: AVAILABLE" in out
+
+
+def test_the_dependency_condition_waits_for_a_newer_parent_image(stepwise, imagebuilder, kit: Kit):
+    base_recipe = kit.create_recipe(name=unique_name("base"))
+    infra = kit.create_infrastructure()
+    first_base = kit.create_image(base_recipe, infra)
+    kit.wait_image(first_base)
+    base_name = first_base.split(":image/")[1].split("/")[0]
+    recipe = imagebuilder.create_image_recipe(
+        name=unique_name("child"), semanticVersion="1.0.0",
+        parentImage=f"arn:aws:imagebuilder:us-east-1:123456789012:image/{base_name}/x.x.x",
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.2/1"}],
+        clientToken=str(uuid.uuid4()))["imageRecipeArn"]
+    pipeline = imagebuilder.create_image_pipeline(
+        name=unique_name("child"), imageRecipeArn=recipe, infrastructureConfigurationArn=infra,
+        schedule={"scheduleExpression": "cron(0 12 * * ? *)",
+                  "pipelineExecutionStartCondition": "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"},
+        clientToken=str(uuid.uuid4()))["imagePipelineArn"]
+    advance(stepwise, 86400)
+    wait_for(lambda: len(images_of(imagebuilder, pipeline)) == 1, "the first build", timeout=30)
+    kit.wait_image(images_of(imagebuilder, pipeline)[0]["arn"])
+    before = imagebuilder.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]["dateNextRun"]
+    advance(stepwise, 86400)
+    wait_for(lambda: imagebuilder.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]["dateNextRun"]
+             != before, "the due time to pass", timeout=30)
+    assert len(images_of(imagebuilder, pipeline)) == 1, "the same parent: nothing built"
+    kit.wait_image(kit.create_image(base_recipe, infra))
+    advance(stepwise, 86400)
+    wait_for(lambda: len(images_of(imagebuilder, pipeline)) == 2, "a build on the newer parent", timeout=30)
+    kit.wait_image(images_of(imagebuilder, pipeline)[0]["arn"])
+
+
+def test_a_kill_during_a_scheduled_build_starts_it_once_and_finishes_it(stepwise, imagebuilder, kit: Kit):
+    gated = kit.create_workflow(data=GATED_WORKFLOW, name=unique_name("gated"))
+    pipeline = imagebuilder.create_image_pipeline(
+        name=unique_name("gated"), imageRecipeArn=kit.create_recipe(),
+        infrastructureConfigurationArn=kit.create_infrastructure(), workflows=[{"workflowArn": gated}],
+        schedule={"scheduleExpression": "cron(0 12 * * ? *)",
+                  "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"},
+        clientToken=str(uuid.uuid4()))["imagePipelineArn"]
+    advance(stepwise, 86400)
+    wait_for(lambda: len(images_of(imagebuilder, pipeline)) == 1, "the due build", timeout=30)
+    image = images_of(imagebuilder, pipeline)[0]["arn"]
+    wait_for(lambda: kit.waiting_step(image), "the build to wait at its gate")
+    stepwise.kill9()
+    stepwise.start()
+    gate = wait_for(lambda: kit.waiting_step(image), "the gate after the restart")
+    assert [i["arn"] for i in images_of(imagebuilder, pipeline)] == [image], "the due time started once"
+    imagebuilder.send_workflow_step_action(stepExecutionId=gate["stepExecutionId"], imageBuildVersionArn=image,
+                                           action="RESUME", reason="approved")
+    assert kit.wait_image(image)["state"]["status"] == "AVAILABLE"
+    assert [i["arn"] for i in images_of(imagebuilder, pipeline)] == [image]

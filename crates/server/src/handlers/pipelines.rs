@@ -473,20 +473,24 @@ async fn start_next_due(ctx: &Ctx<'_>, arn: &str) -> ApiResult<Option<bool>> {
 }
 
 /// Whether a build would differ from the pipeline's last image: a component its recipe
-/// names by a wildcard version now resolves to another build than that image ran. With no
-/// image yet, there is something to build. (Not yet: parent images named by an Image
-/// Builder image ARN with a wildcard; README, "Image pipelines".)
+/// names by a wildcard version now resolves to another build than that image ran, or the
+/// parent image, named by an Image Builder image ARN with a wildcard version, has an
+/// AVAILABLE build made since that image. With no image yet, there is something to build.
 async fn updates_available(ctx: &Ctx<'_>, pipeline: &ImagePipeline) -> ApiResult<bool> {
     let arn = pipeline.arn.as_deref().unwrap_or_default();
     let last = images_of(ctx, arn)
         .await?
         .into_iter()
         .max_by_key(|(created, arn, _)| (*created, arn.clone()));
-    let Some((_, _, last)) = last else {
+    let Some((last_created, _, last)) = last else {
         return Ok(true);
     };
     let recipe = pipeline.image_recipe_arn.as_deref().unwrap_or_default();
     let (recipe_body, _) = resolve_recipe(ctx, recipe).await?;
+    let parent = recipe_body["parentImage"].as_str().unwrap_or_default();
+    if newer_parent(ctx, parent, last_created).await? {
+        return Ok(true);
+    }
     let (now, _) = super::components::plan_components(ctx, &recipe_body).await?;
     let before = last.components.unwrap_or_default();
     let named = recipe_body["components"]
@@ -497,6 +501,52 @@ async fn updates_available(ctx: &Ctx<'_>, pipeline: &ImagePipeline) -> ApiResult
     for (i, named) in named.enumerate() {
         let wildcard = named.rsplit('/').next().is_some_and(|v| v.contains('x'));
         if wildcard && now.get(i).map(|c| &c.arn) != before.get(i).map(|c| &c.arn) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether `parent`, an Image Builder image ARN of the caller's with a wildcard version
+/// (`image/<name>/1.x.x`), has an AVAILABLE build of a matching version created after
+/// `since`; false for any other parent (an AMI id, an exact version).
+async fn newer_parent(ctx: &Ctx<'_>, parent: &str, since: i64) -> ApiResult<bool> {
+    let Some(parsed) = stepwise_api::arn::Arn::parse(parent) else {
+        return Ok(false);
+    };
+    let [name, version] = parsed.path[..] else {
+        return Ok(false);
+    };
+    let pattern = stepwise_api::arn::VersionPattern::parse(version);
+    let wildcard = pattern.is_some_and(|p| !p.is_exact());
+    if parsed.resource_type != "image" || !wildcard || parsed.owner != ctx.tenant.account {
+        return Ok(false);
+    }
+    let prefix = stepwise_api::arn::arn(
+        &ctx.tenant.region,
+        &ctx.tenant.account,
+        &format!("image/{name}/"),
+    );
+    for r in ctx
+        .state
+        .store
+        .list_resources_with_prefix(&ctx.tenant, ResourceKind::Image, &prefix)
+        .await?
+    {
+        let record: ImageRecord = typed(&r.body)?;
+        let image = &record.image;
+        let built_version = image["version"]
+            .as_str()
+            .and_then(|v| v.split('/').next())
+            .and_then(stepwise_api::arn::SemVer::parse);
+        let created = image["dateCreated"]
+            .as_str()
+            .and_then(stepwise_api::time::parse_timestamp)
+            .unwrap_or(0);
+        if record.status() == "AVAILABLE"
+            && created > since
+            && built_version.is_some_and(|v| pattern.is_some_and(|p| p.matches(v)))
+        {
             return Ok(true);
         }
     }
