@@ -142,11 +142,9 @@ async fn read_input(
     body: Body,
     limit: usize,
 ) -> ApiResult<Value> {
-    let in_body = op
-        .input
-        .members()
-        .iter()
-        .any(|m| op.location(m.name) == Some(Location::Body));
+    // Every binding is an input member: more members than bindings means some travel in
+    // the body.
+    let in_body = op.input.members().len() > op.bindings.len();
     let mut map = if in_body {
         read_body(body, limit).await?
     } else {

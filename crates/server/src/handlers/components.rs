@@ -96,26 +96,23 @@ impl ComponentBuild {
     }
 }
 
-/// The parameters a document declares, as GetComponent shows them.
-fn parameters_of(data: &str, platform: &str) -> Vec<ComponentParameterDetail> {
+/// What GetComponent shows of a document: the component's type, and the parameters it
+/// declares. One parse serves both.
+fn described(data: &str, platform: &str) -> (String, Vec<ComponentParameterDetail>) {
     let Ok(doc) = parse_component(data, platform) else {
-        return Vec::new();
+        return ("BUILD".into(), Vec::new());
     };
-    doc.parameters
-        .into_iter()
+    let parameters = doc
+        .parameters
+        .iter()
         .map(|p| ComponentParameterDetail {
-            name: Some(p.name),
-            r#type: Some(p.ty),
-            default_value: p.default.map(|d| vec![d]),
-            description: p.description,
+            name: Some(p.name.clone()),
+            r#type: Some(p.ty.clone()),
+            default_value: p.default.clone().map(|d| vec![d]),
+            description: p.description.clone(),
         })
-        .collect()
-}
-
-fn component_type(data: &str, platform: &str) -> String {
-    parse_component(data, platform)
-        .map_or("BUILD", |d| d.component_type())
-        .to_string()
+        .collect();
+    (doc.component_type().to_string(), parameters)
 }
 
 fn active() -> ComponentState {
@@ -125,11 +122,21 @@ fn active() -> ComponentState {
     }
 }
 
-/// The Amazon-managed components as they appear in `region`.
+/// The Amazon-managed components as they appear in `region`. Their documents are parsed
+/// once per process: this is read by every recipe and image that names one.
 pub fn managed_builds(region: &str) -> Vec<ComponentBuild> {
+    static DESCRIBED: std::sync::OnceLock<Vec<(String, Vec<ComponentParameterDetail>)>> =
+        std::sync::OnceLock::new();
+    let described = DESCRIBED.get_or_init(|| {
+        managed_components()
+            .iter()
+            .map(|m| described(m.data, m.platform))
+            .collect()
+    });
     managed_components()
         .iter()
-        .filter_map(|m| {
+        .zip(described)
+        .filter_map(|(m, (ty, parameters))| {
             let arn = arn::arn(
                 region,
                 "aws",
@@ -140,7 +147,7 @@ pub fn managed_builds(region: &str) -> Vec<ComponentBuild> {
                 name: Some(m.name.to_string()),
                 version: Some(m.version.to_string()),
                 description: Some(m.description.to_string()),
-                r#type: Some(component_type(m.data, m.platform)),
+                r#type: Some(ty.clone()),
                 platform: Some(m.platform.to_string()),
                 supported_os_versions: Some(
                     m.supported_os_versions
@@ -149,7 +156,7 @@ pub fn managed_builds(region: &str) -> Vec<ComponentBuild> {
                         .collect(),
                 ),
                 state: Some(active()),
-                parameters: Some(parameters_of(m.data, m.platform)),
+                parameters: Some(parameters.clone()),
                 owner: Some("Amazon".into()),
                 data: Some(m.data.to_string()),
                 encrypted: Some(true),
@@ -421,17 +428,18 @@ impl StoredResource for Components {
     async fn draft(ctx: &Ctx<'_>, input: &Self::Create, arn: &str) -> ApiResult<Value> {
         let data = document(input)?;
         let platform = platform(input);
+        let (ty, parameters) = described(data, platform);
         stored_body(&Component {
             arn: Some(arn.to_string()),
             name: input.name.clone(),
             version: Some(create_version(input)?.to_string()),
             description: input.description.clone(),
             change_description: input.change_description.clone(),
-            r#type: Some(component_type(data, platform)),
+            r#type: Some(ty),
             platform: Some(platform.to_string()),
             supported_os_versions: input.supported_os_versions.clone(),
             state: Some(active()),
-            parameters: Some(parameters_of(data, platform)),
+            parameters: Some(parameters),
             owner: Some(ctx.tenant.account.clone()),
             data: Some(data.to_string()),
             kms_key_id: input.kms_key_id.clone(),
@@ -614,15 +622,7 @@ pub async fn list_components(
     let owner = input.owner.as_deref().unwrap_or("Self");
     let by_name = input.by_name.unwrap_or(false);
     let filters = Filters::from_input(input.filters.as_deref().unwrap_or_default(), &LIST_FILTERS)?;
-    if by_name && filters.has("version") {
-        return Err(ApiError::invalid_param(
-            "filters",
-            "The 'version' filter cannot be combined with byName.",
-        ));
-    }
-    let mut bound = Map::new();
-    bound.insert("owner".into(), json!(owner));
-    bound.insert("byName".into(), json!(by_name));
+    let bound = filters.owner_and_by_name(owner, by_name)?;
     let page = PageRequest::new(
         ctx,
         OpCode::ListComponents,

@@ -36,6 +36,22 @@ impl<'a> Filters<'a> {
         Value::Object(members)
     }
 
+    /// The token binding of a List that shows versions or, with `byName`, names (ListImages,
+    /// ListWorkflows, ListComponents): its `owner` and `byName`; a `version` filter and
+    /// `byName` together are refused, since a name's item has no one version.
+    pub fn owner_and_by_name(&self, owner: &str, by_name: bool) -> ApiResult<Map<String, Value>> {
+        if by_name && self.has("version") {
+            return Err(ApiError::invalid_param(
+                "filters",
+                "The 'version' filter cannot be combined with byName.",
+            ));
+        }
+        let mut bound = Map::new();
+        bound.insert("owner".into(), json!(owner));
+        bound.insert("byName".into(), json!(by_name));
+        Ok(bound)
+    }
+
     fn each(&self) -> impl Iterator<Item = (&'a str, &'a [String])> {
         self.given.iter().map(|f| {
             (

@@ -480,15 +480,7 @@ pub async fn list_images(
         input.filters.as_deref().unwrap_or_default(),
         &["name", "osVersion", "platform", "type", "version"],
     )?;
-    if by_name && filters.has("version") {
-        return Err(ApiError::invalid_param(
-            "filters",
-            "The 'version' filter cannot be combined with byName.",
-        ));
-    }
-    let mut bound = Map::new();
-    bound.insert("owner".into(), json!(owner));
-    bound.insert("byName".into(), json!(by_name));
+    let mut bound = filters.owner_and_by_name(owner, by_name)?;
     bound.insert("includeDeprecated".into(), json!(include_deprecated));
     let page = PageRequest::new(ctx, OpCode::ListImages, filters.binding_with(bound), input);
     // The newest build of each version (or, by name, of each name), if the filters take it.

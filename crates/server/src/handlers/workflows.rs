@@ -397,15 +397,7 @@ pub async fn list_workflows(
         input.filters.as_deref().unwrap_or_default(),
         &["name", "version", "description", "type"],
     )?;
-    if by_name && filters.has("version") {
-        return Err(ApiError::invalid_param(
-            "filters",
-            "The 'version' filter cannot be combined with byName.",
-        ));
-    }
-    let mut bound = Map::new();
-    bound.insert("owner".into(), json!(owner));
-    bound.insert("byName".into(), json!(by_name));
+    let bound = filters.owner_and_by_name(owner, by_name)?;
     let page = PageRequest::new(
         ctx,
         OpCode::ListWorkflows,
